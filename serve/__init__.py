@@ -1,0 +1,1 @@
+"""The serving layer (FastAPI); arrives with the serving issue."""
