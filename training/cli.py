@@ -8,13 +8,39 @@ from typing import Annotated
 import typer
 
 from training import stats as data_stats
-from training.data import TASKS, Task, validate_file
+from training.artifacts import Artifact, ArtifactError, latest_version, load_artifact
+from training.data import TASKS, DataError, Task, dataset_path, load_records, validate_file
 
 app = typer.Typer(help="Complaint triage: severity of tickets, tone of replies.", no_args_is_help=True)
 data_app = typer.Typer(help="Inspect and validate the labeled datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+train_app = typer.Typer(
+    help="Train a model, evaluate it on the test split and save a new version.", no_args_is_help=True
+)
+evaluate_app = typer.Typer(help="Evaluate a saved model and write a report with plots.", no_args_is_help=True)
+predict_app = typer.Typer(help="Score a JSONL file of {id, text} records.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(predict_app, name="predict")
 
 DataDir = Annotated[Path, typer.Option("--data-dir", help="Folder holding tickets/ and replies/ JSONL splits.")]
+ModelsDir = Annotated[Path, typer.Option("--models-dir", help="Folder holding models/<task>/<version>/.")]
+ModelOption = Annotated[
+    Path | None, typer.Option("--model", help="A model version folder; by default the newest under --models-dir.")
+]
+ReportsDir = Annotated[Path, typer.Option("--reports-dir", help="Where reports and plots are written.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def open_model(models_dir: Path, task_folder: str, model: Path | None) -> Artifact:
+    try:
+        return load_artifact(model or latest_version(models_dir / task_folder))
+    except ArtifactError as err:
+        raise fail(str(err)) from err
 
 
 @data_app.command("stats")
@@ -61,6 +87,86 @@ def validate_command(
         bad_files += not report.ok
     if bad_files:
         raise typer.Exit(1)
+
+
+@train_app.command("tickets")
+def train_tickets_command(
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+    reports_dir: ReportsDir = Path("reports"),
+) -> None:
+    """Train the severity and signal models on train, evaluate on test, write models/severity/<version>/."""
+    from training.train import train_tickets, write_severity_report
+
+    try:
+        artifact, metrics = train_tickets(data_dir, models_dir)
+    except DataError as err:
+        raise fail(str(err)) from err
+    write_severity_report(metrics, dataset_path(data_dir, "tickets", "test"), artifact.version, reports_dir)
+    typer.echo(f"saved {artifact.path} in {artifact.metadata['training_seconds']} s")
+    typer.echo(
+        f"test: macro-F1 {metrics['macro_f1']:.3f}, critical recall {metrics['critical_recall']:.3f}, "
+        f"critical→low {metrics['critical_predicted_low']}, ECE {metrics['ece']:.3f}"
+    )
+
+
+@evaluate_app.command("tickets")
+def evaluate_tickets_command(
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Labeled JSONL to evaluate on; default the test split.")
+    ] = None,
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+    model: ModelOption = None,
+    reports_dir: ReportsDir = Path("reports"),
+) -> None:
+    """Per-class precision/recall/F1, macro-F1, confusion matrix, critical recall, ECE; writes reports/severity.md."""
+    from training.train import evaluate_tickets, write_severity_report
+
+    artifact = open_model(models_dir, "severity", model)
+    path = data or dataset_path(data_dir, "tickets", "test")
+    try:
+        records = load_records(path, "tickets")
+    except DataError as err:
+        raise fail(str(err)) from err
+    metrics = evaluate_tickets(artifact.model, records, artifact.version)
+    report = write_severity_report(metrics, path, artifact.version, reports_dir)
+    typer.echo(report.read_text(encoding="utf-8"))
+    typer.echo(f"written {report}")
+
+
+@predict_app.command("tickets")
+def predict_tickets_command(
+    input_path: Annotated[Path, typer.Option("--input", help="JSONL with at least {id, text} per line.")],
+    output_path: Annotated[Path, typer.Option("--output", help="JSONL to write: one prediction or error per line.")],
+    models_dir: ModelsDir = Path("models"),
+    model: ModelOption = None,
+) -> None:
+    """Score every ticket; unscorable lines get {"id", "error"}, nothing is dropped."""
+    from rich.progress import Progress
+
+    from training.predict import count_lines, predict_lines
+    from training.tickets import unscorable_reason
+
+    if not input_path.is_file():
+        raise fail(f"input file {input_path} does not exist")
+    artifact = open_model(models_dir, "severity", model)
+    total = count_lines(input_path)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        input_path.open("rb") as source,
+        output_path.open("w", encoding="utf-8") as sink,
+        Progress(console=None, transient=True, disable=total < 1000) as progress,
+    ):
+        bar = progress.add_task("scoring", total=total)
+        counts = predict_lines(
+            source,
+            lambda texts: artifact.model.predict(texts, artifact.version),
+            unscorable_reason,
+            sink,
+            lambda n: progress.advance(bar, n),
+        )
+    typer.echo(f"{counts['scored']} scored, {counts['errors']} error(s) → {output_path}", err=True)
 
 
 def main() -> None:

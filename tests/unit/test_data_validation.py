@@ -49,7 +49,7 @@ def test_validate_accepts_guide_records() -> None:
             },
             "spans overlap",
         ),
-        ({**REPLY, "tone": "neutral"}, "must have \"spans\": []"),
+        ({**REPLY, "tone": "neutral"}, 'must have "spans": []'),
         ({**REPLY, "elements": ["apology", "hug"]}, "unknown element 'hug'"),
         ({"id": "x", "text": "привет"}, "missing field: 'severity' (ticket) or 'tone' (reply)"),
         ([1, 2], "expected a JSON object, got list"),

@@ -1,0 +1,191 @@
+"""Metrics, calibration and reports for the trained models."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
+from training.labels import SEVERITIES, SIGNALS
+
+
+def expected_calibration_error(proba: np.ndarray, y_true: np.ndarray, bins: int = 10) -> float:
+    """Top-label ECE: the gap between confidence and accuracy, averaged over equal-width bins."""
+    confidence = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == y_true
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    ece = 0.0
+    for low, high in itertools.pairwise(edges):
+        mask = (confidence > low) & (confidence <= high)
+        if mask.any():
+            ece += mask.mean() * abs(confidence[mask].mean() - correct[mask].mean())
+    return float(ece)
+
+
+def reliability_curve(proba: np.ndarray, y_true: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    confidence = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == y_true
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    rows = []
+    for low, high in itertools.pairwise(edges):
+        mask = (confidence > low) & (confidence <= high)
+        if mask.any():
+            rows.append(
+                {
+                    "bin_low": float(low),
+                    "bin_high": float(high),
+                    "confidence": float(confidence[mask].mean()),
+                    "accuracy": float(correct[mask].mean()),
+                    "count": int(mask.sum()),
+                }
+            )
+    return rows
+
+
+def severity_metrics(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    proba: np.ndarray,
+    signals_true: Sequence[Sequence[str]],
+    signals_pred: Sequence[Sequence[str]],
+) -> dict[str, Any]:
+    labels = list(SEVERITIES)
+    true_idx = np.array([labels.index(v) for v in y_true])
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    per_signal = {}
+    for signal in SIGNALS:
+        t = np.array([signal in row for row in signals_true])
+        p = np.array([signal in row for row in signals_pred])
+        tp = int((t & p).sum())
+        per_signal[signal] = {
+            "support": int(t.sum()),
+            "precision": tp / p.sum() if p.sum() else 0.0,
+            "recall": tp / t.sum() if t.sum() else 0.0,
+        }
+        ps, rs = per_signal[signal]["precision"], per_signal[signal]["recall"]
+        per_signal[signal]["f1"] = 2 * ps * rs / (ps + rs) if ps + rs else 0.0
+    tp_all = sum(len(set(a) & set(b)) for a, b in zip(signals_true, signals_pred, strict=True))
+    n_pred = sum(len(b) for b in signals_pred)
+    n_true = sum(len(a) for a in signals_true)
+    micro_p = tp_all / n_pred if n_pred else 0.0
+    micro_r = tp_all / n_true if n_true else 0.0
+    return {
+        "records": len(y_true),
+        "accuracy": float(np.mean(np.array(y_true) == np.array(y_pred))),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+        },
+        "confusion_matrix": matrix.tolist(),
+        "critical_recall": float(recall[labels.index("critical")]),
+        "critical_predicted_low": int(matrix[labels.index("critical"), labels.index("low")]),
+        "ece": expected_calibration_error(proba, true_idx),
+        "reliability": reliability_curve(proba, true_idx),
+        "signals": {
+            "micro_precision": micro_p,
+            "micro_recall": micro_r,
+            "micro_f1": 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0,
+            "per_signal": per_signal,
+        },
+    }
+
+
+def plot_confusion(matrix: list[list[int]], labels: Sequence[str], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4.2))
+    data = np.array(matrix)
+    ax.imshow(data, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=30)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for i in range(data.shape[0]):
+        for j in range(data.shape[1]):
+            ax.text(
+                j,
+                i,
+                str(data[i, j]),
+                ha="center",
+                va="center",
+                color="white" if data[i, j] > data.max() / 2 else "black",
+            )
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_reliability(rows: list[dict[str, float]], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect")
+    ax.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], marker="o", label="model")
+    for r in rows:
+        ax.annotate(
+            str(r["count"]), (r["confidence"], r["accuracy"]), fontsize=7, xytext=(3, -9), textcoords="offset points"
+        )
+    ax.set_xlabel("confidence (top-label probability)")
+    ax.set_ylabel("accuracy")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def severity_report_markdown(metrics: dict[str, Any], data_path: str, model_version: str) -> str:
+    labels = list(SEVERITIES)
+    lines = [
+        "# Severity model — evaluation",
+        "",
+        f"Model `{model_version}` on `{data_path}` ({metrics['records']} records).",
+        "",
+        f"- macro-F1: **{metrics['macro_f1']:.3f}**, accuracy {metrics['accuracy']:.3f}",
+        f"- critical recall: **{metrics['critical_recall']:.3f}**; critical predicted `low`: "
+        f"**{metrics['critical_predicted_low']}**",
+        f"- expected calibration error (top label, 10 bins): **{metrics['ece']:.3f}**",
+        "",
+        "| level | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    for name in labels:
+        row = metrics["per_class"][name]
+        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+    lines += [
+        "",
+        "Confusion matrix (rows true, columns predicted):",
+        "",
+        "| true \\ pred | " + " | ".join(labels) + " |",
+    ]
+    lines.append("|---" * (len(labels) + 1) + "|")
+    for name, row in zip(labels, metrics["confusion_matrix"], strict=True):
+        lines.append(f"| {name} | " + " | ".join(str(v) for v in row) + " |")
+    sig = metrics["signals"]
+    lines += [
+        "",
+        "![confusion matrix](severity_confusion.png) ![reliability diagram](severity_reliability.png)",
+        "",
+        f"## Signals (micro P {sig['micro_precision']:.3f}, R {sig['micro_recall']:.3f}, F1 {sig['micro_f1']:.3f})",
+        "",
+        "| signal | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in sig["per_signal"].items():
+        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+    return "\n".join(lines) + "\n"

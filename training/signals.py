@@ -1,0 +1,125 @@
+"""Signals that explain a severity (outage, money, safety…), each with the words that triggered it.
+
+One class-balanced logistic regression per signal over lemma n-grams. Evidence is read off the
+linear model itself: the n-grams whose weight × tf-idf pushed the signal up the most are mapped
+back to the character offsets of their tokens, so «пахнет газом» is highlighted as `safety`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from training import text as textproc
+from training.features import check_texts
+from training.labels import SIGNALS
+
+MIN_POSITIVES = 5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Signal:
+    label: str
+    probability: float
+    spans: tuple[Evidence, ...]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class SignalDetector(BaseEstimator):
+    """Multi-label signal detection with per-signal evidence spans."""
+
+    def __init__(self, C: float = 4.0, threshold: float = 0.5, max_evidence: int = 3, random_state: int = 0):
+        self.C = C
+        self.threshold = threshold
+        self.max_evidence = max_evidence
+        self.random_state = random_state
+
+    def fit(self, texts: Sequence[str], signal_lists: Sequence[Sequence[str]]) -> SignalDetector:
+        texts = check_texts(texts)
+        if len(signal_lists) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(signal_lists)} signal lists")
+        unknown = sorted({s for row in signal_lists for s in row if s not in SIGNALS})
+        if unknown:
+            raise ValueError(f"unknown signal(s) {unknown}; expected {list(SIGNALS)}")
+        lemmas = [textproc.lemma_text(t) for t in texts]
+        self.vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        features = self.vectorizer_.fit_transform(lemmas)
+        self.vocabulary_ = np.array(self.vectorizer_.get_feature_names_out())
+        self.models_: dict[str, LogisticRegression] = {}
+        self.skipped_: list[str] = []
+        for signal in SIGNALS:
+            y = np.array([signal in row for row in signal_lists])
+            if y.sum() < MIN_POSITIVES or y.all():
+                self.skipped_.append(signal)
+                continue
+            model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
+            self.models_[signal] = model.fit(features, y)
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Column k is the probability of `SIGNALS[k]`; 0 for signals too rare to learn."""
+        check_is_fitted(self, "models_")
+        features = self.vectorizer_.transform([textproc.lemma_text(t) for t in check_texts(texts)])
+        out = np.zeros((features.shape[0], len(SIGNALS)))
+        for signal, model in self.models_.items():
+            out[:, SIGNALS.index(signal)] = model.predict_proba(features)[:, 1]
+        return out
+
+    def explain(self, texts: Sequence[str]) -> list[list[Signal]]:
+        """Predicted signals per text, each with the character spans that carried it."""
+        texts = check_texts(texts)
+        proba = self.predict_proba(texts)
+        results: list[list[Signal]] = []
+        for row, item in enumerate(texts):
+            tokens = textproc.tokenize(item)
+            stream = textproc.lemma_stream(tokens)
+            x = self.vectorizer_.transform([" ".join(stream)])
+            found = []
+            for k, signal in enumerate(SIGNALS):
+                if proba[row, k] < self.threshold:
+                    continue
+                spans = self._evidence(signal, x, tokens, stream)
+                if signal == "repeat_contact":
+                    spans = _merge(spans + textproc.repeat_contact_spans(item))
+                if spans:
+                    evidence = tuple(Evidence(s, e, item[s:e]) for s, e in spans)
+                    found.append(Signal(signal, float(proba[row, k]), evidence))
+            results.append(found)
+        return results
+
+    def _evidence(self, signal: str, x, tokens: list[textproc.Token], stream: list[str]) -> list[tuple[int, int]]:
+        coef = self.models_[signal].coef_[0]
+        cols = x.indices
+        contributions = coef[cols] * x.data
+        order = np.argsort(-contributions)
+        spans: list[tuple[int, int]] = []
+        for idx in order[: self.max_evidence]:
+            if contributions[idx] <= 0:
+                break
+            gram = self.vocabulary_[cols[idx]].split(" ")
+            for k in range(len(stream) - len(gram) + 1):
+                if stream[k : k + len(gram)] == gram:
+                    spans.append((tokens[k].start, tokens[k + len(gram) - 1].end))
+        return _merge(spans)

@@ -1,0 +1,76 @@
+"""Train and evaluate the ticket model: data in, versioned artifact and report out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from training.artifacts import Artifact, save_artifact
+from training.data import dataset_path, load_records
+from training.evaluate import plot_confusion, plot_reliability, severity_metrics, severity_report_markdown
+from training.labels import SEVERITIES
+from training.severity import COST, SeverityClassifier
+from training.signals import SignalDetector
+from training.tickets import TicketTriager
+
+
+def sha256_path(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def evaluate_tickets(model: TicketTriager, records: list[dict[str, Any]], version: str) -> dict[str, Any]:
+    texts = [r["text"] for r in records]
+    predictions = model.predict(texts, version)
+    proba_rows = [[p["scores"][s] for s in SEVERITIES] for p in predictions]
+    import numpy as np
+
+    return severity_metrics(
+        [r["severity"] for r in records],
+        [p["severity"] for p in predictions],
+        np.array(proba_rows),
+        [r.get("signals", []) for r in records],
+        [[s["label"] for s in p["signals"]] for p in predictions],
+    )
+
+
+def train_tickets(data_dir: Path, models_dir: Path) -> tuple[Artifact, dict[str, Any]]:
+    """Fit on train, evaluate on the separately written test split, save a new version."""
+    train_path = dataset_path(data_dir, "tickets", "train")
+    test_path = dataset_path(data_dir, "tickets", "test")
+    train = load_records(train_path, "tickets")
+    test = load_records(test_path, "tickets")
+    severity, signals = SeverityClassifier(), SignalDetector()
+    started = time.perf_counter()
+    model = TicketTriager(severity, signals).fit(
+        [r["text"] for r in train], [r["severity"] for r in train], [r.get("signals", []) for r in train]
+    )
+    seconds = time.perf_counter() - started
+    metrics = evaluate_tickets(model, test, "candidate")
+    metadata = {
+        "task": "tickets",
+        "labels": list(SEVERITIES),
+        "training_data": {"path": str(train_path), "sha256": sha256_path(train_path), "records": len(train)},
+        "test_data": {"path": str(test_path), "sha256": sha256_path(test_path), "records": len(test)},
+        "hyperparameters": {
+            "severity": severity.get_params(),
+            "signals": signals.get_params(),
+            "cost_matrix": COST.tolist(),
+        },
+        "metrics_test": {k: v for k, v in metrics.items() if k != "reliability"},
+        "training_seconds": round(seconds, 2),
+    }
+    artifact = save_artifact(model, models_dir / "severity", metadata)
+    return artifact, metrics
+
+
+def write_severity_report(metrics: dict[str, Any], data_path: Path, version: str, reports_dir: Path) -> Path:
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    plot_confusion(metrics["confusion_matrix"], SEVERITIES, reports_dir / "severity_confusion.png", "Severity")
+    plot_reliability(metrics["reliability"], reports_dir / "severity_reliability.png", "Severity calibration")
+    path = reports_dir / "severity.md"
+    path.write_text(severity_report_markdown(metrics, str(data_path), version), encoding="utf-8")
+    (reports_dir / "severity.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return path
