@@ -11,6 +11,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from training import text as textproc
+from training.cues import cue_matches
+from training.labels import SIGNALS
+
+
+def cue_vector(stream: list[str], raw: str) -> list[float]:
+    """One 0/1 column per signal's cue list, plus a capped count of repeat-contact phrases."""
+    matches = cue_matches(stream)
+    repeat = min(len(textproc.repeat_contact_spans(raw)), 3) / 3.0
+    return [1.0 if matches[signal] else 0.0 for signal in SIGNALS] + [repeat]
 
 
 def check_texts(texts: object) -> list[str]:
@@ -27,12 +36,15 @@ def check_texts(texts: object) -> list[str]:
 
 
 class TextFeatures(BaseEstimator, TransformerMixin):
-    """TF-IDF over lemma n-grams (negation-aware) and character n-grams, plus cue counts.
+    """TF-IDF over lemma n-grams (negation-aware) and character n-grams, plus signal cue columns.
 
-    Char n-grams catch typos, translit leftovers and unseen inflections that lemmas miss.
+    Char n-grams catch typos, translit leftovers and unseen inflections that lemmas miss; the cue
+    columns (`training.cues`) carry what a small corpus cannot teach.
     """
 
-    def __init__(self, word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5), min_df: int = 2):
+    def __init__(
+        self, word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] | None = (2, 5), min_df: int = 2
+    ):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
@@ -41,9 +53,10 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         lemmas, norms, cues = [], [], []
         for item in texts:
             tokens = textproc.tokenize(item)
-            lemmas.append(" ".join(textproc.lemma_stream(tokens)))
+            stream = textproc.lemma_stream(tokens)
+            lemmas.append(" ".join(stream))
             norms.append(" ".join(t.norm for t in tokens))
-            cues.append([min(len(textproc.repeat_contact_spans(item)), 3) / 3.0])
+            cues.append(cue_vector(stream, item))
         return lemmas, norms, np.asarray(cues, dtype=float)
 
     def fit(self, texts: Sequence[str], y: object = None) -> TextFeatures:
@@ -51,14 +64,21 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         self.word_ = TfidfVectorizer(
             analyzer="word", token_pattern=r"\S+", ngram_range=self.word_ngrams, min_df=self.min_df, sublinear_tf=True
         ).fit(lemmas)
-        self.char_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=self.char_ngrams, min_df=self.min_df, sublinear_tf=True, max_features=60000
-        ).fit(norms)
+        self.char_ = None
+        if self.char_ngrams is not None:
+            self.char_ = TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=self.char_ngrams,
+                min_df=self.min_df,
+                sublinear_tf=True,
+                max_features=60000,
+            ).fit(norms)
         return self
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         check_is_fitted(self, "word_")
         lemmas, norms, cues = self._prepare(check_texts(texts))
-        return sparse.hstack(
-            [self.word_.transform(lemmas), self.char_.transform(norms), sparse.csr_matrix(cues)], format="csr"
-        )
+        blocks = [self.word_.transform(lemmas), sparse.csr_matrix(cues)]
+        if self.char_ is not None:
+            blocks.append(self.char_.transform(norms))
+        return sparse.hstack(blocks, format="csr")

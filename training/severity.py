@@ -1,9 +1,15 @@
-"""The severity estimator: calibrated probabilities for four ordered levels and a cost-aware decision.
+"""The severity estimator: calibrated probabilities for four ordered levels and a safety-first decision.
 
-Calibration: sigmoid `CalibratedClassifierCV` over a class-balanced logistic regression, so the
-scores can be read as probabilities. Decision: the level with the lowest expected cost under
-`COST`, where under-rating costs more than over-rating and rating a critical ticket `low` costs most;
-on top, any ticket whose critical probability reaches `critical_threshold` is raised to critical.
+Calibration: `CalibratedClassifierCV` (isotonic by default) over a class-balanced logistic
+regression, so scores can be read as probabilities. Decision rule, chosen by cross-validation on
+train only (`training/select_severity.py`):
+
+1. a ticket whose critical probability reaches `critical_threshold` (0.2) is `critical` — missing a
+   critical ticket is the worst error, so we accept some false alarms;
+2. otherwise the most probable level, except that `low` is never returned while the critical
+   probability is at least `low_guard` (0.05): such a ticket is raised to `medium`. Together the two
+   rules make critical → low need a model that is at once confident in `low` and near-certain the
+   ticket is not critical.
 """
 
 from __future__ import annotations
@@ -20,15 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 from training.features import TextFeatures, check_texts
 from training.labels import SEVERITIES
 
-# COST[true][predicted]; rows and columns in SEVERITIES order (low, medium, high, critical).
-COST = np.array(
-    [
-        [0.0, 1.0, 2.0, 3.0],
-        [1.5, 0.0, 1.0, 2.0],
-        [3.0, 1.5, 0.0, 1.0],
-        [20.0, 6.0, 2.0, 0.0],
-    ]
-)
+LOW, MEDIUM, CRITICAL = SEVERITIES.index("low"), SEVERITIES.index("medium"), SEVERITIES.index("critical")
 
 
 def check_severities(labels: Sequence[str], n: int) -> np.ndarray:
@@ -45,28 +43,33 @@ def check_severities(labels: Sequence[str], n: int) -> np.ndarray:
 
 
 class SeverityClassifier(BaseEstimator, ClassifierMixin):
-    """Four-level severity with calibrated `predict_proba` and a cost-aware `predict`."""
+    """Four-level severity with calibrated `predict_proba` and a critical-first `predict`."""
 
     def __init__(
         self,
-        C: float = 8.0,
-        calibration: str = "sigmoid",
+        C: float = 16.0,
+        char_ngrams: tuple[int, int] | None = (2, 5),
+        calibration: str | None = "isotonic",
         cv: int = 5,
-        critical_threshold: float = 0.35,
-        use_cost: bool = True,
+        critical_threshold: float = 0.2,
+        low_guard: float = 0.05,
         random_state: int = 0,
     ):
         self.C = C
+        self.char_ngrams = char_ngrams
         self.calibration = calibration
         self.cv = cv
         self.critical_threshold = critical_threshold
-        self.use_cost = use_cost
+        self.low_guard = low_guard
         self.random_state = random_state
 
     def _make_pipeline(self) -> Pipeline:
-        base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
-        calibrated = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv, ensemble=True)
-        return make_pipeline(TextFeatures(), calibrated)
+        if self.calibration not in (None, "sigmoid", "isotonic"):
+            raise ValueError(f"calibration must be None, 'sigmoid' or 'isotonic', got {self.calibration!r}")
+        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
+        if self.calibration is not None:
+            model = CalibratedClassifierCV(model, method=self.calibration, cv=self.cv, ensemble=True)
+        return make_pipeline(TextFeatures(char_ngrams=self.char_ngrams), model)
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> SeverityClassifier:
         texts = check_texts(texts)
@@ -81,10 +84,10 @@ class SeverityClassifier(BaseEstimator, ClassifierMixin):
         return self.pipeline_.predict_proba(check_texts(texts))
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
-        """Indices of the chosen levels for rows of probabilities."""
-        chosen = (proba @ COST).argmin(axis=1) if self.use_cost else proba.argmax(axis=1)
-        critical = SEVERITIES.index("critical")
-        chosen[proba[:, critical] >= self.critical_threshold] = critical
+        """Indices of the chosen levels for rows of probabilities (the rule in the module docstring)."""
+        chosen = proba.argmax(axis=1)
+        chosen[(chosen == LOW) & (proba[:, CRITICAL] >= self.low_guard)] = MEDIUM
+        chosen[proba[:, CRITICAL] >= self.critical_threshold] = CRITICAL
         return chosen
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:

@@ -1,8 +1,9 @@
 """Signals that explain a severity (outage, money, safety…), each with the words that triggered it.
 
-One class-balanced logistic regression per signal over lemma n-grams. Evidence is read off the
-linear model itself: the n-grams whose weight × tf-idf pushed the signal up the most are mapped
-back to the character offsets of their tokens, so «пахнет газом» is highlighted as `safety`.
+One class-balanced logistic regression per signal over lemma n-grams plus the cue columns of
+`training.cues`. Evidence is read off the linear model itself: the features whose weight × value
+pushed the signal up the most are mapped back to the character offsets of their tokens (an n-gram
+to its tokens, a cue column to the cue phrases found), so «пахнет газом» is highlighted as `safety`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from training import text as textproc
+from training.cues import cue_matches
 from training.features import check_texts
 from training.labels import SIGNALS
 
@@ -63,10 +66,11 @@ class SignalDetector(BaseEstimator):
         unknown = sorted({s for row in signal_lists for s in row if s not in SIGNALS})
         if unknown:
             raise ValueError(f"unknown signal(s) {unknown}; expected {list(SIGNALS)}")
-        lemmas = [textproc.lemma_text(t) for t in texts]
+        streams = [textproc.lemma_stream(textproc.tokenize(t)) for t in texts]
         self.vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-        features = self.vectorizer_.fit_transform(lemmas)
+        self.vectorizer_.fit([" ".join(s) for s in streams])
         self.vocabulary_ = np.array(self.vectorizer_.get_feature_names_out())
+        features = self._features(streams)
         self.models_: dict[str, LogisticRegression] = {}
         self.skipped_: list[str] = []
         for signal in SIGNALS:
@@ -81,7 +85,16 @@ class SignalDetector(BaseEstimator):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Column k is the probability of `SIGNALS[k]`; 0 for signals too rare to learn."""
         check_is_fitted(self, "models_")
-        features = self.vectorizer_.transform([textproc.lemma_text(t) for t in check_texts(texts)])
+        streams = [textproc.lemma_stream(textproc.tokenize(t)) for t in check_texts(texts)]
+        return self._proba(self._features(streams))
+
+    def _features(self, streams: list[list[str]]) -> sparse.csr_matrix:
+        """Lemma n-gram tf-idf, then one cue column per signal (in `SIGNALS` order)."""
+        cues = [[1.0 if m else 0.0 for m in cue_matches(s).values()] for s in streams]
+        words = self.vectorizer_.transform([" ".join(s) for s in streams])
+        return sparse.hstack([words, sparse.csr_matrix(np.array(cues).reshape(len(streams), len(SIGNALS)))]).tocsr()
+
+    def _proba(self, features: sparse.csr_matrix) -> np.ndarray:
         out = np.zeros((features.shape[0], len(SIGNALS)))
         for signal, model in self.models_.items():
             out[:, SIGNALS.index(signal)] = model.predict_proba(features)[:, 1]
@@ -89,13 +102,15 @@ class SignalDetector(BaseEstimator):
 
     def explain(self, texts: Sequence[str]) -> list[list[Signal]]:
         """Predicted signals per text, each with the character spans that carried it."""
+        check_is_fitted(self, "models_")
         texts = check_texts(texts)
-        proba = self.predict_proba(texts)
+        tokens_all = [textproc.tokenize(t) for t in texts]
+        streams = [textproc.lemma_stream(tokens) for tokens in tokens_all]
+        features = self._features(streams)
+        proba = self._proba(features)
         results: list[list[Signal]] = []
         for row, item in enumerate(texts):
-            tokens = textproc.tokenize(item)
-            stream = textproc.lemma_stream(tokens)
-            x = self.vectorizer_.transform([" ".join(stream)])
+            tokens, stream, x = tokens_all[row], streams[row], features[row]
             found = []
             for k, signal in enumerate(SIGNALS):
                 if proba[row, k] < self.threshold:
@@ -114,12 +129,20 @@ class SignalDetector(BaseEstimator):
         cols = x.indices
         contributions = coef[cols] * x.data
         order = np.argsort(-contributions)
+        n_words = len(self.vocabulary_)
+        cue_hits = None
         spans: list[tuple[int, int]] = []
         for idx in order[: self.max_evidence]:
             if contributions[idx] <= 0:
                 break
-            gram = self.vocabulary_[cols[idx]].split(" ")
-            for k in range(len(stream) - len(gram) + 1):
-                if stream[k : k + len(gram)] == gram:
-                    spans.append((tokens[k].start, tokens[k + len(gram) - 1].end))
+            column = cols[idx]
+            if column >= n_words:
+                cue_hits = cue_hits or cue_matches(stream)
+                ranges = cue_hits[SIGNALS[column - n_words]]
+            else:
+                gram = self.vocabulary_[column].split(" ")
+                ranges = [
+                    (k, k + len(gram)) for k in range(len(stream) - len(gram) + 1) if stream[k : k + len(gram)] == gram
+                ]
+            spans.extend((tokens[i].start, tokens[j - 1].end) for i, j in ranges)
         return _merge(spans)

@@ -27,7 +27,8 @@ _TRANSLIT: tuple[tuple[str, str], ...] = (
     ("q", "к"), ("j", "й"), ("'", "ь"),
 )  # fmt: skip
 
-NEGATIONS = frozenset({"не", "нет", "ни", "нельзя"})
+NEGATIONS = frozenset({"не", "ни"})
+"""Particles glued to the next lemma; «нет» is left alone, as «нет интернета» states an absence."""
 
 _REPEAT_CONTACT = re.compile(
     r"(втор(ой|ую|ые)|трет(ий|ью|ьи)|четв[её]рт\w*|пят(ый|ую)|\d+[- ]?(й|ий|ый))\s+(раз|неделю|день|месяц|обращени)"

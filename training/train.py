@@ -12,7 +12,7 @@ from training.artifacts import Artifact, save_artifact
 from training.data import dataset_path, load_records
 from training.evaluate import plot_confusion, plot_reliability, severity_metrics, severity_report_markdown
 from training.labels import SEVERITIES
-from training.severity import COST, SeverityClassifier
+from training.severity import SeverityClassifier
 from training.signals import SignalDetector
 from training.tickets import TicketTriager
 
@@ -57,7 +57,6 @@ def train_tickets(data_dir: Path, models_dir: Path) -> tuple[Artifact, dict[str,
         "hyperparameters": {
             "severity": severity.get_params(),
             "signals": signals.get_params(),
-            "cost_matrix": COST.tolist(),
         },
         "metrics_test": {k: v for k, v in metrics.items() if k != "reliability"},
         "training_seconds": round(seconds, 2),

@@ -1,25 +1,57 @@
+# ruff: noqa
+# (kept as the writers ran it while writing data v1, for provenance; not part of the package)
 """Validate a batch of hand-written records and append the good ones to a draft file.
 
 Usage: python /work/drafts/tools/add.py --task tickets|replies --split train|test --out FILE BATCH.jsonl
 Spans in the batch are given as {"text": "exact substring", "label": "..."}; offsets are computed here.
 """
-import argparse, glob, json, os, re, sys
+
+import argparse
+import glob
+import itertools
+import json
+import os
+import re
+import sys
 
 SEV = {"low", "medium", "high", "critical"}
-SIG = {"outage", "money", "repeat_contact", "churn_threat", "legal_threat", "safety", "security", "deadline", "many_affected", "staff_rudeness"}
+SIG = {
+    "outage",
+    "money",
+    "repeat_contact",
+    "churn_threat",
+    "legal_threat",
+    "safety",
+    "security",
+    "deadline",
+    "many_affected",
+    "staff_rudeness",
+}
 TONE = {"accountable", "neutral", "blame_shifting"}
-CAT = {"blames_customer", "policy_shield", "third_party", "deflection", "stonewalling", "condescension", "customer_burden", "minimizing"}
+CAT = {
+    "blames_customer",
+    "policy_shield",
+    "third_party",
+    "deflection",
+    "stonewalling",
+    "condescension",
+    "customer_burden",
+    "minimizing",
+}
 ELEM = {"apology", "empathy", "ownership", "explanation", "remedy", "timeline", "compensation"}
 CHANNELS = {"email", "chat", "social", "app_review", "call", "pretenziya", "web_form", "messenger"}
 WORD = re.compile(r"\w+")
 
+
 def grams(text, n):
     w = WORD.findall(text.lower())
-    return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+    return {tuple(w[i : i + n]) for i in range(len(w) - n + 1)}
+
 
 def chars(text):
     t = " ".join(text.lower().split())
-    return {t[i:i + 5] for i in range(len(t) - 4)}
+    return {t[i : i + 5] for i in range(len(t) - 4)}
+
 
 def load_existing(task):
     out = []
@@ -30,6 +62,7 @@ def load_existing(task):
                 r = json.loads(line)
                 out.append((split, f, r["text"]))
     return out
+
 
 def check(rec, task):
     if not isinstance(rec, dict):
@@ -85,11 +118,12 @@ def check(rec, task):
                 return f"span text not found verbatim in text: {st!r}"
         done.append({"start": pos, "end": pos + len(st), "label": s["label"]})
     done.sort(key=lambda d: d["start"])
-    for a, b in zip(done, done[1:]):
+    for a, b in itertools.pairwise(done):
         if b["start"] < a["end"]:
             return "spans overlap"
     rec["spans"] = done
     return None
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -118,14 +152,17 @@ def main():
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as e:
-                print(f"line {n}: REJECTED bad JSON ({e})"); bad += 1; continue
+                print(f"line {n}: REJECTED bad JSON ({e})")
+                bad += 1
+                continue
             err = check(rec, a.task)
             if not err:
                 c = chars(rec["text"])
                 for s, oc in ex_chars:
                     j = len(c & oc) / max(1, len(c | oc))
                     if j >= 0.8:
-                        err = f"near-duplicate of an existing record (5-gram Jaccard {j:.2f})"; break
+                        err = f"near-duplicate of an existing record (5-gram Jaccard {j:.2f})"
+                        break
             if not err:
                 g8 = grams(rec["text"], 8)
                 other = "test" if a.split == "train" else "train"
@@ -135,7 +172,13 @@ def main():
                 elif grams(rec["text"], 12) & ex12:
                     err = "shares a 12-word run with another record; reword"
             if err:
-                print(f"line {n}: REJECTED {err}: {rec.get('text', '')[:60]!r}" if isinstance(rec, dict) else f"line {n}: REJECTED {err}"); bad += 1; continue
+                print(
+                    f"line {n}: REJECTED {err}: {rec.get('text', '')[:60]!r}"
+                    if isinstance(rec, dict)
+                    else f"line {n}: REJECTED {err}"
+                )
+                bad += 1
+                continue
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             ok += 1
             ex_chars.append((a.split, chars(rec["text"])))
@@ -150,6 +193,7 @@ def main():
         for s in r.get("spans", []):
             counts["span:" + s["label"]] = counts.get("span:" + s["label"], 0) + 1
     print(f"appended {ok}, rejected {bad}; {a.out} now: {json.dumps(counts, ensure_ascii=False, sort_keys=True)}")
+
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,19 @@
+from pathlib import Path
+
+import pytest
+
+from training.data import dataset_path, load_records
+from training.tickets import TicketTriager
+
+
+@pytest.fixture(scope="session")
+def ticket_test_records(data_dir: Path) -> list[dict]:
+    return load_records(dataset_path(data_dir, "tickets", "test"), "tickets")
+
+
+@pytest.fixture(scope="session")
+def triager(data_dir: Path) -> TicketTriager:
+    train = load_records(dataset_path(data_dir, "tickets", "train"), "tickets")
+    return TicketTriager().fit(
+        [r["text"] for r in train], [r["severity"] for r in train], [r.get("signals", []) for r in train]
+    )
