@@ -45,6 +45,10 @@ def test_scores_are_probabilities_that_sum_to_one(triager: TicketTriager, ticket
         assert all(0.0 <= v <= 1.0 for v in prediction["scores"].values())
 
 
+def shout(text: str) -> str:
+    return text.upper().rstrip(".?! ") + "!!! ВЫ ТАМ ВООБЩЕ ИДИОТЫ?! ПОЗОРИЩЕ, КОШМАР!!!"
+
+
 @pytest.mark.parametrize(
     "calm",
     [
@@ -53,10 +57,18 @@ def test_scores_are_probabilities_that_sum_to_one(triager: TicketTriager, ticket
         "Подскажите, можно ли поменять цвет обложки в приложении?",
     ],
 )
-def test_anger_alone_does_not_raise_a_low_ticket_to_high(triager: TicketTriager, calm: str) -> None:
-    assert severity_of(triager, calm) == "low"
-    furious = calm.upper().rstrip(".?") + "!!! ВЫ ТАМ ВООБЩЕ ИДИОТЫ?! ПОЗОРИЩЕ!!!"
-    assert RANK[severity_of(triager, furious)] < RANK["high"]
+def test_anger_alone_does_not_raise_a_trivial_ticket_to_high(triager: TicketTriager, calm: str) -> None:
+    assert RANK[severity_of(triager, shout(calm))] < RANK["high"]
+
+
+def test_anger_does_not_raise_the_test_splits_low_tickets(triager: TicketTriager, ticket_test_records) -> None:
+    low = [r["text"] for r in ticket_test_records if r["severity"] == "low"]
+    calm = triager.predict(low)
+    angry = triager.predict([shout(t) for t in low])
+    raised = [
+        t for t, a, c in zip(low, angry, calm, strict=True) if RANK[a["severity"]] >= RANK["high"] > RANK[c["severity"]]
+    ]
+    assert len(raised) <= 0.05 * len(low), raised[:5]
 
 
 @pytest.mark.parametrize("danger", ["В подъезде сильно пахнет газом.", "Искрит розетка на кухне, запахло гарью."])
