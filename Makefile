@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint stats
+.PHONY: help install run test lint train bench
 
 help: ## Show this list.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,9 +17,18 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed ## Create .venv and install the project with its pinned dependencies.
 
-run: install ## Install, validate every dataset and print the data report (the main job for now).
+run: install ## Install, validate the data, train the severity model if missing, evaluate it (the main job for now).
 	$(BIN)/triage data validate data/tickets/train.jsonl data/tickets/test.jsonl data/replies/train.jsonl data/replies/test.jsonl
 	$(BIN)/triage data stats --check
+	@ls models/severity/*/metadata.json >/dev/null 2>&1 || $(BIN)/triage train tickets
+	$(BIN)/triage evaluate tickets
+
+train: install ## Train a new severity model version (tickets) and write reports/severity.md.
+	$(BIN)/triage train tickets
+
+bench: install ## Run the benchmarks (throughput beside baseline and floor).
+	@ls models/severity/*/metadata.json >/dev/null 2>&1 || $(BIN)/triage train tickets
+	$(BIN)/python benchmarks/triage_throughput.py
 
 lint: install ## ruff over the whole tree.
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ sequences; «не_X» is the negation-glued form produced by `text.lemma_stream`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from training.labels import SIGNALS
@@ -69,24 +70,23 @@ CUES: dict[str, tuple[str, ...]] = {
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> dict[str, dict[str, list[tuple[str, ...]]]]:
-    """Per signal: first lemma → full phrases starting with it, for one pass over the stream."""
-    table: dict[str, dict[str, list[tuple[str, ...]]]] = {}
+def _index() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """First lemma → (signal, full phrase) for every cue, so a text is scanned once for all signals."""
+    index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for signal, phrases in CUES.items():
-        index: dict[str, list[tuple[str, ...]]] = {}
         for phrase in phrases:
             parts = tuple(phrase.split(" "))
-            index.setdefault(parts[0], []).append(parts)
-        table[signal] = index
-    return table
+            index.setdefault(parts[0], []).append((signal, parts))
+    return index
 
 
-def cue_matches(stream: list[str]) -> dict[str, list[tuple[int, int]]]:
+def cue_matches(stream: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
     """Token ranges [i, j) in a lemma stream where each signal's cues occur."""
     found: dict[str, list[tuple[int, int]]] = {signal: [] for signal in SIGNALS}
-    for signal, index in _compiled().items():
-        for i, lemma in enumerate(stream):
-            for parts in index.get(lemma, ()):
-                if tuple(stream[i : i + len(parts)]) == parts:
-                    found[signal].append((i, i + len(parts)))
+    index = _index()
+    stream = tuple(stream)
+    for i, lemma in enumerate(stream):
+        for signal, parts in index.get(lemma, ()):
+            if stream[i : i + len(parts)] == parts:
+                found[signal].append((i, i + len(parts)))
     return found

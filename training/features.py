@@ -1,4 +1,4 @@
-"""Text → features for the linear models: lemma n-grams, character n-grams and cue counts."""
+"""Text → features for the linear models: lemma n-grams, character n-grams and cue columns."""
 
 from __future__ import annotations
 
@@ -7,19 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from training import text as textproc
+from training.charngrams import WordCharNgramCounts
 from training.cues import cue_matches
 from training.labels import SIGNALS
-
-
-def cue_vector(stream: list[str], raw: str) -> list[float]:
-    """One 0/1 column per signal's cue list, plus a capped count of repeat-contact phrases."""
-    matches = cue_matches(stream)
-    repeat = min(len(textproc.repeat_contact_spans(raw)), 3) / 3.0
-    return [1.0 if matches[signal] else 0.0 for signal in SIGNALS] + [repeat]
 
 
 def check_texts(texts: object) -> list[str]:
@@ -35,50 +29,63 @@ def check_texts(texts: object) -> list[str]:
     return out
 
 
+def cue_vector(stream: Sequence[str], raw: str) -> list[float]:
+    """One 0/1 column per signal's cue list, plus a capped count of repeat-contact phrases."""
+    matches = cue_matches(stream)
+    repeat = min(len(textproc.repeat_contact_spans(raw)), 3) / 3.0
+    return [1.0 if matches[signal] else 0.0 for signal in SIGNALS] + [repeat]
+
+
+def split_on_spaces(doc: str) -> list[str]:
+    return doc.split(" ")
+
+
 class TextFeatures(BaseEstimator, TransformerMixin):
-    """TF-IDF over lemma n-grams (negation-aware) and character n-grams, plus signal cue columns.
+    """TF-IDF over lemma n-grams (negation-aware) and within-word character n-grams, plus cue columns.
 
     Char n-grams catch typos, translit leftovers and unseen inflections that lemmas miss; the cue
-    columns (`training.cues`) carry what a small corpus cannot teach.
+    columns (`training.cues`, weighted by `cues`, 0 = off) carry what a small corpus cannot teach.
     """
 
     def __init__(
-        self, word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] | None = (2, 5), min_df: int = 2
+        self,
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] | None = (2, 5),
+        min_df: int = 2,
+        cues: float = 0.0,
     ):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
-
-    def _prepare(self, texts: list[str]) -> tuple[list[str], list[str], np.ndarray]:
-        lemmas, norms, cues = [], [], []
-        for item in texts:
-            tokens = textproc.tokenize(item)
-            stream = textproc.lemma_stream(tokens)
-            lemmas.append(" ".join(stream))
-            norms.append(" ".join(t.norm for t in tokens))
-            cues.append(cue_vector(stream, item))
-        return lemmas, norms, np.asarray(cues, dtype=float)
+        self.cues = cues
 
     def fit(self, texts: Sequence[str], y: object = None) -> TextFeatures:
-        lemmas, norms, _ = self._prepare(check_texts(texts))
+        analyses = [textproc.analyse(t) for t in check_texts(texts)]
         self.word_ = TfidfVectorizer(
-            analyzer="word", token_pattern=r"\S+", ngram_range=self.word_ngrams, min_df=self.min_df, sublinear_tf=True
-        ).fit(lemmas)
+            analyzer="word",
+            tokenizer=split_on_spaces,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=self.word_ngrams,
+            min_df=self.min_df,
+            sublinear_tf=True,
+        ).fit([a.lemma_text for a in analyses])
         self.char_ = None
         if self.char_ngrams is not None:
-            self.char_ = TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=self.char_ngrams,
-                min_df=self.min_df,
-                sublinear_tf=True,
-                max_features=60000,
-            ).fit(norms)
+            counts = WordCharNgramCounts(self.char_ngrams, min_df=self.min_df)
+            self.char_ = (counts, TfidfTransformer(sublinear_tf=True))
+            self.char_[1].fit(counts.fit_transform([a.norms for a in analyses]))
         return self
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         check_is_fitted(self, "word_")
-        lemmas, norms, cues = self._prepare(check_texts(texts))
-        blocks = [self.word_.transform(lemmas), sparse.csr_matrix(cues)]
+        texts = check_texts(texts)
+        analyses = [textproc.analyse(t) for t in texts]
+        blocks = [self.word_.transform([a.lemma_text for a in analyses])]
+        if self.cues:
+            cues = [[self.cues * v for v in cue_vector(a.stream, t)] for a, t in zip(analyses, texts, strict=True)]
+            blocks.append(sparse.csr_matrix(np.array(cues)))
         if self.char_ is not None:
-            blocks.append(self.char_.transform(norms))
+            counts, weights = self.char_
+            blocks.append(weights.transform(counts.transform([a.norms for a in analyses])))
         return sparse.hstack(blocks, format="csr")

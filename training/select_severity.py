@@ -22,16 +22,18 @@ from training.labels import SEVERITIES
 from training.severity import CRITICAL, LOW, SeverityClassifier
 
 OFF = 1.01  # a threshold no probability reaches: the rule is switched off
-BASELINE = {"char_ngrams": None, "calibration": None, "critical_threshold": OFF, "low_guard": OFF}
+BASELINE = {"char_ngrams": None, "cues": 0.0, "calibration": None, "critical_threshold": OFF, "low_guard": OFF}
 CANDIDATES: list[tuple[str, dict]] = [
     ("baseline: lemma tf-idf + LR, argmax", BASELINE),
     ("+ char 2-5-grams", {"calibration": None, "critical_threshold": OFF, "low_guard": OFF}),
-    ("+ isotonic calibration", {"critical_threshold": OFF, "low_guard": OFF}),
+    ("+ cue columns (weight 1)", {"cues": 1.0, "calibration": None, "critical_threshold": OFF, "low_guard": OFF}),
+    ("+ isotonic calibration (no cues)", {"critical_threshold": OFF, "low_guard": OFF}),
     ("+ sigmoid instead of isotonic", {"calibration": "sigmoid", "critical_threshold": OFF, "low_guard": OFF}),
     ("+ critical if P(critical) >= 0.30", {"critical_threshold": 0.30, "low_guard": OFF}),
-    ("+ critical if P(critical) >= 0.20", {"critical_threshold": 0.20, "low_guard": OFF}),
-    ("+ critical >= 0.20, no low if P(critical) >= 0.05", {"critical_threshold": 0.20, "low_guard": 0.05}),
-    ("+ critical >= 0.15, no low if P(critical) >= 0.05", {"critical_threshold": 0.15, "low_guard": 0.05}),
+    ("+ critical if P(critical) >= 0.25", {"critical_threshold": 0.25, "low_guard": OFF}),
+    ("+ critical >= 0.25, no low if P(critical) >= 0.05", {"critical_threshold": 0.25, "low_guard": 0.05}),
+    ("+ critical >= 0.25, no low if P(critical) >= 0.10", {"critical_threshold": 0.25, "low_guard": 0.10}),
+    ("+ critical >= 0.30, no low if P(critical) >= 0.10", {"critical_threshold": 0.30, "low_guard": 0.10}),
 ]  # fmt: skip
 DECISION = ("critical_threshold", "low_guard")
 
@@ -85,6 +87,39 @@ def main() -> None:
             f"{fit_seconds:>6.1f} {rate:>9.0f}",
             flush=True,
         )
+    escalation_table(x, y, [r.get("signals", []) for r in train], folds)
+
+
+ESCALATION = [(None, 0.0), (0.85, 1.01), (0.85, 0.3), (0.7, 1.01), (0.7, 0.3), (0.6, 0.3)]
+
+
+def escalation_table(x: np.ndarray, y: np.ndarray, signals: list[list[str]], folds: list) -> None:
+    """Out-of-fold effect of escalating on safety/legal/security signals, on top of the chosen rule."""
+    from training.tickets import TicketTriager
+
+    decided = {key: np.zeros(len(y), dtype=int) for key in ESCALATION}
+    for fit_idx, held_idx in folds:
+        triager = TicketTriager().fit(
+            list(x[fit_idx]), [SEVERITIES[i] for i in y[fit_idx]], [signals[i] for i in fit_idx]
+        )
+        held = list(x[held_idx])
+        base = triager.severity_.decide(triager.severity_.predict_proba(held))
+        proba = triager.signals_.predict_proba(held)
+        for threshold, recheck in ESCALATION:
+            pred = base.copy()
+            if threshold is not None:
+                triager.set_params(escalate_threshold=threshold, recheck_from=recheck)
+                pred[triager.escalate(held, proba)] = CRITICAL
+            decided[(threshold, recheck)][held_idx] = pred
+    print("\nescalation (out of fold)                              OOF F1  critR c→low")
+    for (threshold, recheck), pred in decided.items():
+        name = (
+            "none"
+            if threshold is None
+            else f"signal >= {threshold}" + (f", sentence recheck from {recheck}" if recheck <= 1 else "")
+        )
+        a = scores(y, np.eye(len(SEVERITIES))[pred], pred)
+        print(f"{name:<52} {a['macro_f1']:>7.3f} {a['critical_recall']:>6.3f} {a['critical_as_low']:>5}", flush=True)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from training import text as textproc
 from training.cues import cue_matches
-from training.features import check_texts
+from training.features import check_texts, split_on_spaces
 from training.labels import SIGNALS
 
 MIN_POSITIVES = 5
@@ -66,8 +66,15 @@ class SignalDetector(BaseEstimator):
         unknown = sorted({s for row in signal_lists for s in row if s not in SIGNALS})
         if unknown:
             raise ValueError(f"unknown signal(s) {unknown}; expected {list(SIGNALS)}")
-        streams = [textproc.lemma_stream(textproc.tokenize(t)) for t in texts]
-        self.vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        streams = [textproc.analyse(t).stream for t in texts]
+        self.vectorizer_ = TfidfVectorizer(
+            tokenizer=split_on_spaces,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=(1, 2),
+            min_df=2,
+            sublinear_tf=True,
+        )
         self.vectorizer_.fit([" ".join(s) for s in streams])
         self.vocabulary_ = np.array(self.vectorizer_.get_feature_names_out())
         features = self._features(streams)
@@ -85,10 +92,10 @@ class SignalDetector(BaseEstimator):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Column k is the probability of `SIGNALS[k]`; 0 for signals too rare to learn."""
         check_is_fitted(self, "models_")
-        streams = [textproc.lemma_stream(textproc.tokenize(t)) for t in check_texts(texts)]
+        streams = [textproc.analyse(t).stream for t in check_texts(texts)]
         return self._proba(self._features(streams))
 
-    def _features(self, streams: list[list[str]]) -> sparse.csr_matrix:
+    def _features(self, streams: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         """Lemma n-gram tf-idf, then one cue column per signal (in `SIGNALS` order)."""
         cues = [[1.0 if m else 0.0 for m in cue_matches(s).values()] for s in streams]
         words = self.vectorizer_.transform([" ".join(s) for s in streams])
@@ -102,15 +109,22 @@ class SignalDetector(BaseEstimator):
 
     def explain(self, texts: Sequence[str]) -> list[list[Signal]]:
         """Predicted signals per text, each with the character spans that carried it."""
+        return self.explain_with_proba(texts)[0]
+
+    def explain_with_proba(self, texts: Sequence[str]) -> tuple[list[list[Signal]], np.ndarray]:
+        """`explain`, plus the full probability matrix it was read from (one pass for both)."""
         check_is_fitted(self, "models_")
         texts = check_texts(texts)
-        tokens_all = [textproc.tokenize(t) for t in texts]
-        streams = [textproc.lemma_stream(tokens) for tokens in tokens_all]
+        analyses = [textproc.analyse(t) for t in texts]
+        tokens_all = [a.tokens for a in analyses]
+        streams = [a.stream for a in analyses]
         features = self._features(streams)
         proba = self._proba(features)
         results: list[list[Signal]] = []
+        indptr, indices, values = features.indptr, features.indices, features.data
         for row, item in enumerate(texts):
-            tokens, stream, x = tokens_all[row], streams[row], features[row]
+            tokens, stream = tokens_all[row], streams[row]
+            x = (indices[indptr[row] : indptr[row + 1]], values[indptr[row] : indptr[row + 1]])
             found = []
             for k, signal in enumerate(SIGNALS):
                 if proba[row, k] < self.threshold:
@@ -122,12 +136,19 @@ class SignalDetector(BaseEstimator):
                     evidence = tuple(Evidence(s, e, item[s:e]) for s, e in spans)
                     found.append(Signal(signal, float(proba[row, k]), evidence))
             results.append(found)
-        return results
+        return results, proba
 
-    def _evidence(self, signal: str, x, tokens: list[textproc.Token], stream: list[str]) -> list[tuple[int, int]]:
+    def _evidence(
+        self,
+        signal: str,
+        x: tuple[np.ndarray, np.ndarray],
+        tokens: Sequence[textproc.Token],
+        stream: Sequence[str],
+    ) -> list[tuple[int, int]]:
+        """Spans of the features (column indices, values of one row) that pushed `signal` up the most."""
         coef = self.models_[signal].coef_[0]
-        cols = x.indices
-        contributions = coef[cols] * x.data
+        cols, values = x
+        contributions = coef[cols] * values
         order = np.argsort(-contributions)
         n_words = len(self.vocabulary_)
         cue_hits = None
@@ -140,7 +161,7 @@ class SignalDetector(BaseEstimator):
                 cue_hits = cue_hits or cue_matches(stream)
                 ranges = cue_hits[SIGNALS[column - n_words]]
             else:
-                gram = self.vocabulary_[column].split(" ")
+                gram = tuple(self.vocabulary_[column].split(" "))
                 ranges = [
                     (k, k + len(gram)) for k in range(len(stream) - len(gram) + 1) if stream[k : k + len(gram)] == gram
                 ]

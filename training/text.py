@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import pymorphy3
 
@@ -40,8 +41,7 @@ _REPEAT_CONTACT = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A word of the original text with its offsets, its normalised form and its lemma."""
 
     start: int
@@ -94,11 +94,18 @@ def is_known_word(norm: str) -> bool:
     return bool(_CYRILLIC.search(norm)) and _morph().word_is_known(norm)
 
 
+@lru_cache(maxsize=200_000)
+def _word_forms(word: str) -> tuple[str, str]:
+    norm = normalise_word(word)
+    return norm, lemma(norm)
+
+
 def tokenize(text: str) -> list[Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
-        norm = normalise_word(match.group())
-        tokens.append(Token(match.start(), match.end(), match.group(), norm, lemma(norm)))
+        word = match.group()
+        norm, base = _word_forms(word)
+        tokens.append(Token(match.start(), match.end(), word, norm, base))
     return tokens
 
 
@@ -116,19 +123,41 @@ def lemma_stream(tokens: list[Token]) -> list[str]:
     return out
 
 
-def lemma_text(text: str) -> str:
-    """A space-joined lemma stream, the input of word-level vectorisers."""
-    return " ".join(lemma_stream(tokenize(text)))
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the models read from one text, computed once per text."""
+
+    tokens: tuple[Token, ...]
+    stream: tuple[str, ...]
+    """Lemmas with negation glued, one per token (see `lemma_stream`)."""
+
+    @property
+    def lemma_text(self) -> str:
+        return " ".join(self.stream)
+
+    @property
+    def norms(self) -> tuple[str, ...]:
+        return tuple(t.norm for t in self.tokens)
 
 
-def normalised_text(text: str) -> str:
-    """Lower-case text with translit resolved, the input of character-level vectorisers."""
-    return " ".join(t.norm for t in tokenize(text))
+@lru_cache(maxsize=8192)
+def analyse(text: str) -> Analysis:
+    """Tokens and lemma stream of a text; cached so the severity and signal models share one pass."""
+    tokens = tokenize(text)
+    return Analysis(tuple(tokens), tuple(lemma_stream(tokens)))
 
 
 def repeat_contact_spans(text: str) -> list[tuple[int, int]]:
     """Where the customer says this is not their first contact («пишу уже третий раз»)."""
     return [m.span() for m in _REPEAT_CONTACT.finditer(text)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """Rough sentence split (after . ! ? … followed by space, or at line breaks); empty parts dropped."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
 def looks_russian(text: str) -> bool:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from training.labels import SEVERITIES
+from training.labels import SEVERITIES, SIGNALS
 from training.severity import SeverityClassifier
 from training.signals import SignalDetector
-from training.text import looks_russian
+from training.text import looks_russian, sentences
 
 MAX_TEXT_CHARS = 20_000
 
@@ -30,12 +31,33 @@ def unscorable_reason(text: object) -> str | None:
     return None
 
 
-class TicketTriager(BaseEstimator):
-    """Severity with calibrated scores plus explained signals, fitted from guide-format records."""
+ESCALATING_SIGNALS = ("safety", "legal_threat", "security")
+"""The guide makes danger, threats of court/regulator/press, and fraud or leaks critical by themselves."""
 
-    def __init__(self, severity: SeverityClassifier | None = None, signals: SignalDetector | None = None):
+
+class TicketTriager(BaseEstimator):
+    """Severity with calibrated scores plus explained signals, fitted from guide-format records.
+
+    Escalation: a ticket whose signal detector is confident (≥ `escalate_threshold`) in one of
+    `ESCALATING_SIGNALS` is raised to critical whatever the severity model says. The guide lists those
+    cases as critical, and the signal detector knows cue words («искрит», «угарный газ»,
+    «прокуратура») that a thousand training tickets cannot all contain. When the whole text gives such a
+    signal only `recheck_from` or more, each sentence is scored alone and the best sentence counts, so
+    a calm line about gas inside a letter about a late technician is not averaged away. Thresholds are
+    chosen by cross-validation on train (`training/select_severity.py`).
+    """
+
+    def __init__(
+        self,
+        severity: SeverityClassifier | None = None,
+        signals: SignalDetector | None = None,
+        escalate_threshold: float = 0.85,
+        recheck_from: float = 0.3,
+    ):
         self.severity = severity
         self.signals = signals
+        self.escalate_threshold = escalate_threshold
+        self.recheck_from = recheck_from
 
     def fit(
         self, texts: Sequence[str], severities: Sequence[str], signal_lists: Sequence[Sequence[str]]
@@ -44,12 +66,26 @@ class TicketTriager(BaseEstimator):
         self.signals_ = (self.signals or SignalDetector()).fit(texts, signal_lists)
         return self
 
+    def escalate(self, texts: Sequence[str], signal_proba: np.ndarray) -> np.ndarray:
+        """Boolean mask of the texts whose escalating signals make them critical."""
+        columns = [SIGNALS.index(s) for s in ESCALATING_SIGNALS]
+        best = signal_proba[:, columns].max(axis=1)
+        mask = best >= self.escalate_threshold
+        recheck = np.flatnonzero((best >= self.recheck_from) & ~mask)
+        parts = [(row, sentence) for row in recheck for sentence in sentences(texts[row])]
+        if parts:
+            local = self.signals_.predict_proba([sentence for _, sentence in parts])[:, columns].max(axis=1)
+            for (row, _), score in zip(parts, local, strict=True):
+                mask[row] |= score >= self.escalate_threshold
+        return mask
+
     def predict(self, texts: Sequence[str], model_version: str = "unversioned") -> list[dict[str, Any]]:
         """One prediction per text: severity, per-level scores summing to 1, signals with spans."""
         check_is_fitted(self, "severity_")
         proba = self.severity_.predict_proba(texts)
         chosen = self.severity_.decide(proba)
-        explained = self.signals_.explain(texts)
+        explained, signal_proba = self.signals_.explain_with_proba(texts)
+        chosen[self.escalate(texts, signal_proba)] = SEVERITIES.index("critical")
         out = []
         for row, level in enumerate(chosen):
             out.append(
