@@ -87,3 +87,23 @@ def test_predict_tickets_reports_a_missing_input(models_dir: Path, tmp_path: Pat
     )  # fmt: skip
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_evaluate_tickets_writes_the_report_and_plots(models_dir: Path, tmp_path: Path, data_dir: Path) -> None:
+    reports = tmp_path / "reports"
+    result = runner.invoke(app, ["evaluate", "tickets", "--models-dir", str(models_dir), "--reports-dir", str(reports)])
+    assert result.exit_code == 0, result.output
+    report = (reports / "severity.md").read_text(encoding="utf-8")
+    for needle in ("macro-F1", "critical recall", "critical predicted `low`", "calibration error", "| critical |"):
+        assert needle in report
+    assert (reports / "severity_confusion.png").stat().st_size > 1000
+    assert (reports / "severity_reliability.png").stat().st_size > 1000
+
+
+def test_evaluate_tickets_reports_bad_data_without_traceback(models_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "привет", "severity": "urgent"}\n', encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", "tickets", "--models-dir", str(models_dir), "--data", str(bad)])
+    assert result.exit_code == 1
+    assert "line 1: unknown severity 'urgent'" in result.output
+    assert "Traceback" not in result.output
