@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint train bench
+.PHONY: help install run test lint train bench models
 
 help: ## Show this list.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,18 +17,23 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed ## Create .venv and install the project with its pinned dependencies.
 
-run: install ## Install, validate the data, train the severity model if missing, evaluate it (the main job for now).
+run: install models ## Install, validate the data, train both models if missing, evaluate them (the main job for now).
 	$(BIN)/triage data validate data/tickets/train.jsonl data/tickets/test.jsonl data/replies/train.jsonl data/replies/test.jsonl
 	$(BIN)/triage data stats --check
-	@ls models/severity/*/metadata.json >/dev/null 2>&1 || $(BIN)/triage train tickets
 	$(BIN)/triage evaluate tickets
+	$(BIN)/triage evaluate replies
 
-train: install ## Train a new severity model version (tickets) and write reports/severity.md.
-	$(BIN)/triage train tickets
-
-bench: install ## Run the benchmarks (throughput beside baseline and floor).
+models: install ## Train the severity and tone models unless a version already exists.
 	@ls models/severity/*/metadata.json >/dev/null 2>&1 || $(BIN)/triage train tickets
+	@ls models/tone/*/metadata.json >/dev/null 2>&1 || $(BIN)/triage train replies
+
+train: install ## Train new versions of both models and write reports/severity.md and reports/tone.md.
+	$(BIN)/triage train tickets
+	$(BIN)/triage train replies
+
+bench: install models ## Run the benchmarks (each beside its baseline).
 	$(BIN)/python benchmarks/triage_throughput.py
+	$(BIN)/python benchmarks/check_latency.py
 
 lint: install ## ruff over the whole tree.
 	$(BIN)/ruff check .

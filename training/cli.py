@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -143,30 +144,111 @@ def predict_tickets_command(
     model: ModelOption = None,
 ) -> None:
     """Score every ticket; unscorable lines get {"id", "error"}, nothing is dropped."""
-    from rich.progress import Progress
-
-    from training.predict import count_lines, predict_lines
-    from training.tickets import unscorable_reason
-
     if not input_path.is_file():
         raise fail(f"input file {input_path} does not exist")
     artifact = open_model(models_dir, "severity", model)
+    run_predictions(input_path, output_path, lambda texts: artifact.model.predict(texts, artifact.version))
+
+
+def run_predictions(input_path: Path, output_path: Path, score: Callable[[list[str]], list[dict]]) -> None:
+    """Stream a JSONL file through a scorer with a progress bar on stderr; print the counts."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from training.predict import count_lines, predict_lines, unscorable_reason
+
     total = count_lines(input_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     with (
         input_path.open("rb") as source,
         output_path.open("w", encoding="utf-8") as sink,
-        Progress(console=None, transient=True, disable=total < 1000) as progress,
+        Progress(console=Console(stderr=True), transient=True, disable=total < 1000) as progress,
     ):
         bar = progress.add_task("scoring", total=total)
-        counts = predict_lines(
-            source,
-            lambda texts: artifact.model.predict(texts, artifact.version),
-            unscorable_reason,
-            sink,
-            lambda n: progress.advance(bar, n),
-        )
+        counts = predict_lines(source, score, unscorable_reason, sink, lambda n: progress.advance(bar, n))
     typer.echo(f"{counts['scored']} scored, {counts['errors']} error(s) → {output_path}", err=True)
+
+
+@train_app.command("replies")
+def train_replies_command(
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+    reports_dir: ReportsDir = Path("reports"),
+) -> None:
+    """Train the tone checker (tone, spans, elements) on train, evaluate on test, write models/tone/<version>/."""
+    from training.train import train_replies, write_tone_report
+
+    try:
+        artifact, metrics = train_replies(data_dir, models_dir)
+    except DataError as err:
+        raise fail(str(err)) from err
+    write_tone_report(metrics, dataset_path(data_dir, "replies", "test"), artifact.version, reports_dir)
+    spans = metrics["spans"]
+    typer.echo(f"saved {artifact.path} in {artifact.metadata['training_seconds']} s")
+    typer.echo(
+        f"test: macro-F1 {metrics['macro_f1']:.3f}, blame_shifting recall {metrics['blame_recall']:.3f}, "
+        f"span recall {spans['recall']:.3f}, span precision {spans['precision']:.3f}, "
+        f"right category {spans['category_recall']:.3f}"
+    )
+
+
+@evaluate_app.command("replies")
+def evaluate_replies_command(
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Labeled JSONL to evaluate on; default the test split.")
+    ] = None,
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+    model: ModelOption = None,
+    reports_dir: ReportsDir = Path("reports"),
+) -> None:
+    """Tone table, confusion matrix, span precision/recall by overlap and category, element accuracy."""
+    from training.train import evaluate_replies, write_tone_report
+
+    artifact = open_model(models_dir, "tone", model)
+    path = data or dataset_path(data_dir, "replies", "test")
+    try:
+        records = load_records(path, "replies")
+    except DataError as err:
+        raise fail(str(err)) from err
+    metrics = evaluate_replies(artifact.model, records, artifact.version)
+    report = write_tone_report(metrics, path, artifact.version, reports_dir)
+    typer.echo(report.read_text(encoding="utf-8"))
+    typer.echo(f"written {report}")
+
+
+@predict_app.command("replies")
+def predict_replies_command(
+    input_path: Annotated[Path, typer.Option("--input", help="JSONL with at least {id, text} per line.")],
+    output_path: Annotated[Path, typer.Option("--output", help="JSONL to write: one check result or error per line.")],
+    models_dir: ModelsDir = Path("models"),
+    model: ModelOption = None,
+) -> None:
+    """Check every draft reply; unscorable lines get {"id", "error"}, nothing is dropped."""
+    if not input_path.is_file():
+        raise fail(f"input file {input_path} does not exist")
+    artifact = open_model(models_dir, "tone", model)
+    run_predictions(input_path, output_path, lambda texts: artifact.model.check(texts, artifact.version))
+
+
+@app.command("check")
+def check_command(
+    text: Annotated[str | None, typer.Argument(help="The draft reply; read from stdin when omitted.")] = None,
+    models_dir: ModelsDir = Path("models"),
+    model: ModelOption = None,
+) -> None:
+    """Check one draft reply and print it with blame-shifting passages highlighted, messages and missing elements."""
+    import sys
+
+    from training.predict import unscorable_reason
+    from training.render import render_check
+
+    draft = text if text is not None else sys.stdin.read()
+    reason = unscorable_reason(draft)
+    if reason:
+        raise fail(reason, code=2)
+    artifact = open_model(models_dir, "tone", model)
+    render_check(draft, artifact.model.check([draft], artifact.version)[0])
 
 
 def main() -> None:

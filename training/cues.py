@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from training.labels import SIGNALS
-
 CUES: dict[str, tuple[str, ...]] = {
     "outage": (
         "не_работать", "не_открываться", "не_грузиться", "не_загружаться", "не_ловить", "нет связь", "нет интернет",
@@ -69,24 +67,71 @@ CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-@lru_cache(maxsize=1)
-def _index() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-    """First lemma → (signal, full phrase) for every cue, so a text is scanned once for all signals."""
+BLAME_CUES: dict[str, tuple[str, ...]] = {
+    "blames_customer": (
+        "вы сам", "сам виноватый", "ваш вина", "по ваш вина", "вы неправый", "вы не_правый", "надо быть",
+        "нужно быть", "следовать быть", "вы не_указать", "вы не_прочитать", "вы не_проверить", "вы нарушить",
+        "вы ошибиться", "ваш ошибка", "вы не_обратить", "вы сам выбрать", "вы подписать", "внимательный",
+    ),
+    "policy_shield": (
+        "политика", "политика компания", "регламент", "правило", "по правило", "такой правило", "таков правило",
+        "не_предусмотреть", "не_положить", "согласно", "условие", "договор", "оферта", "инструкция",
+        "не_позволять", "не_подлежать", "стандарт", "порядок",
+    ),
+    "third_party": (
+        "подрядчик", "партнёр", "партнер", "курьерский служба", "служба доставка", "поставщик", "производитель",
+        "банк", "погода", "ремонтный работа", "аварийный", "авария", "форс-мажор", "перевозчик", "таможня",
+        "сторонний", "не_зависеть от мы", "не_от мы", "магистральный", "нагрузка",
+    ),
+    "deflection": (
+        "обратиться", "обращаться", "это не_к", "не_к мы", "другой отдел", "не_наш", "не_в наш компетенция",
+        "компетенция", "звонить", "позвонить", "в банк", "к продавец", "на горячий линия", "перенаправить",
+    ),
+    "stonewalling": (
+        "нет информация", "информация нет", "не_мочь сказать", "не_можем сказать", "ожидать", "ожидайте",
+        "срок не_известный", "неизвестно", "не_знать", "сообщить дополнительно", "в порядок очередь", "очередь",
+        "не_располагать", "сказать не_мочь", "следить за новость",
+    ),
+    "condescension": (
+        "как я уже", "уже объяснять", "я уже", "повторять", "внимательно", "включить в розетка", "розетка",
+        "очевидный", "элементарный", "любой", "неужели", "вообще-то", "рекомендовать", "советовать",
+        "для начало", "научиться",
+    ),
+    "customer_burden": (
+        "лично", "прийти", "приехать", "паспорт", "заявление", "написать заявление", "приложить", "предоставить",
+        "заполнить", "бланк", "в офис", "в отделение", "самостоятельно", "справка", "оригинал", "скан",
+        "отправить почта", "заказной письмо",
+    ),
+    "minimizing": (
+        "всего", "всего лишь", "лишь", "только", "и так", "навстречу", "пойти навстречу", "ничего страшный",
+        "незначительный", "мелочь", "подумать", "копейка", "не_так", "бывать", "в качество исключение",
+        "жест добрый воля",
+    ),
+}  # fmt: skip
+"""Cue phrases of the eight blame-shifting moves: features for the span categoriser, not the model."""
+
+CUE_TABLES: dict[str, dict[str, tuple[str, ...]]] = {"signals": CUES, "blame": BLAME_CUES}
+"""Registry of cue tables by name, so a model's parameters say which one it uses."""
+
+
+@lru_cache(maxsize=4)
+def _index(table: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """First lemma → (label, full phrase) for every cue of a table, so a text is scanned once."""
     index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for signal, phrases in CUES.items():
+    for label, phrases in CUE_TABLES[table].items():
         for phrase in phrases:
             parts = tuple(phrase.split(" "))
-            index.setdefault(parts[0], []).append((signal, parts))
+            index.setdefault(parts[0], []).append((label, parts))
     return index
 
 
-def cue_matches(stream: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
-    """Token ranges [i, j) in a lemma stream where each signal's cues occur."""
-    found: dict[str, list[tuple[int, int]]] = {signal: [] for signal in SIGNALS}
-    index = _index()
+def cue_matches(stream: Sequence[str], table: str = "signals") -> dict[str, list[tuple[int, int]]]:
+    """Token ranges [i, j) in a lemma stream where each label's cues occur (labels in table order)."""
+    found: dict[str, list[tuple[int, int]]] = {label: [] for label in CUE_TABLES[table]}
+    index = _index(table)
     stream = tuple(stream)
     for i, lemma in enumerate(stream):
-        for signal, parts in index.get(lemma, ()):
+        for label, parts in index.get(lemma, ()):
             if stream[i : i + len(parts)] == parts:
-                found[signal].append((i, i + len(parts)))
+                found[label].append((i, i + len(parts)))
     return found

@@ -189,3 +189,124 @@ def severity_report_markdown(metrics: dict[str, Any], data_path: str, model_vers
     for name, row in sig["per_signal"].items():
         lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
     return "\n".join(lines) + "\n"
+
+
+def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return min(a["end"], b["end"]) > max(a["start"], b["start"])
+
+
+def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Tone classification, span detection by overlap (any category, same category, per category),
+    and element detection accuracy, from gold records and `ToneChecker.check` outputs."""
+    from training.labels import ELEMENTS, SPAN_CATEGORIES, TONES
+
+    labels = list(TONES)
+    y_true = [r["tone"] for r in records]
+    y_pred = [p["tone"] for p in predictions]
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    true_idx = np.array([labels.index(v) for v in y_true])
+    proba = np.array([[p["scores"][t] for t in labels] for p in predictions])
+    gold = [(k, s) for k, r in enumerate(records) for s in r.get("spans") or []]
+    pred = [(k, s) for k, p in enumerate(predictions) for s in p["spans"]]
+    by_text: dict[int, list[dict[str, Any]]] = {}
+    for k, s in pred:
+        by_text.setdefault(k, []).append(s)
+    gold_by_text: dict[int, list[dict[str, Any]]] = {}
+    for k, s in gold:
+        gold_by_text.setdefault(k, []).append(s)
+    found = [any(_overlaps(s, q) for q in by_text.get(k, [])) for k, s in gold]
+    right = [any(_overlaps(s, q) and q["label"] == s["label"] for q in by_text.get(k, [])) for k, s in gold]
+    correct_pred = [any(_overlaps(q, s) for s in gold_by_text.get(k, [])) for k, q in pred]
+    per_category = {}
+    for category in SPAN_CATEGORIES:
+        g = [(k, s) for k, s in gold if s["label"] == category]
+        p = [(k, q) for k, q in pred if q["label"] == category]
+        hit_g = sum(any(_overlaps(s, q) and q["label"] == category for q in by_text.get(k, [])) for k, s in g)
+        hit_p = sum(any(_overlaps(q, s) and s["label"] == category for s in gold_by_text.get(k, [])) for k, q in p)
+        per_category[category] = {
+            "gold": len(g),
+            "predicted": len(p),
+            "recall": hit_g / len(g) if g else 0.0,
+            "precision": hit_p / len(p) if p else 0.0,
+        }
+    elements = {}
+    for element in ELEMENTS:
+        t = np.array([element in r.get("elements", []) for r in records])
+        q = np.array([element in p["elements"]["present"] for p in predictions])
+        elements[element] = {"accuracy": float((t == q).mean()), "support": int(t.sum())}
+    return {
+        "records": len(records),
+        "accuracy": float(np.mean(np.array(y_true) == np.array(y_pred))),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+        },
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "blame_recall": float(recall[labels.index("blame_shifting")]),
+        "ece": expected_calibration_error(proba, true_idx),
+        "reliability": reliability_curve(proba, true_idx),
+        "spans": {
+            "gold": len(gold),
+            "predicted": len(pred),
+            "recall": float(np.mean(found)) if gold else 0.0,
+            "precision": float(np.mean(correct_pred)) if pred else 0.0,
+            "category_recall": float(np.mean(right)) if gold else 0.0,
+            "per_category": per_category,
+        },
+        "elements": elements,
+    }
+
+
+def tone_report_markdown(metrics: dict[str, Any], data_path: str, model_version: str) -> str:
+    from training.labels import TONES
+
+    labels = list(TONES)
+    spans = metrics["spans"]
+    lines = [
+        "# Tone checker — evaluation",
+        "",
+        f"Model `{model_version}` on `{data_path}` ({metrics['records']} replies).",
+        "",
+        f"- macro-F1: **{metrics['macro_f1']:.3f}**, accuracy {metrics['accuracy']:.3f}, "
+        f"`blame_shifting` recall **{metrics['blame_recall']:.3f}**, ECE {metrics['ece']:.3f}",
+        f"- spans (overlap): recall **{spans['recall']:.3f}**, precision **{spans['precision']:.3f}**; "
+        f"gold spans found with the right category **{spans['category_recall']:.3f}** "
+        f"({spans['gold']} gold, {spans['predicted']} predicted)",
+        "",
+        "| tone | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    for name in labels:
+        row = metrics["per_class"][name]
+        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+    lines += [
+        "",
+        "Confusion matrix (rows true, columns predicted):",
+        "",
+        "| true \\ pred | " + " | ".join(labels) + " |",
+    ]
+    lines.append("|---" * (len(labels) + 1) + "|")
+    for name, row in zip(labels, metrics["confusion_matrix"], strict=True):
+        lines.append(f"| {name} | " + " | ".join(str(v) for v in row) + " |")
+    lines += [
+        "",
+        "![confusion matrix](tone_confusion.png) ![reliability diagram](tone_reliability.png)",
+        "",
+        "## Spans by category (overlap with the same category)",
+        "",
+        "| category | gold | predicted | recall | precision |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in spans["per_category"].items():
+        lines.append(f"| {name} | {row['gold']} | {row['predicted']} | {row['recall']:.3f} | {row['precision']:.3f} |")
+    lines += [
+        "",
+        "## Good-practice elements (present/missing accuracy)",
+        "",
+        "| element | accuracy | present in gold |",
+    ]
+    lines.append("|---|---|---|")
+    for name, row in metrics["elements"].items():
+        lines.append(f"| {name} | {row['accuracy']:.3f} | {row['support']} |")
+    return "\n".join(lines) + "\n"

@@ -8,12 +8,13 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from training import text as textproc
 from training.charngrams import WordCharNgramCounts
 from training.cues import cue_matches
-from training.labels import SIGNALS
+from training.fast import classifier_proba, tfidf_transform, tfidf_weights
 
 
 def check_texts(texts: object) -> list[str]:
@@ -29,11 +30,13 @@ def check_texts(texts: object) -> list[str]:
     return out
 
 
-def cue_vector(stream: Sequence[str], raw: str) -> list[float]:
-    """One 0/1 column per signal's cue list, plus a capped count of repeat-contact phrases."""
-    matches = cue_matches(stream)
-    repeat = min(len(textproc.repeat_contact_spans(raw)), 3) / 3.0
-    return [1.0 if matches[signal] else 0.0 for signal in SIGNALS] + [repeat]
+def cue_vector(stream: Sequence[str], raw: str, table: str = "signals") -> list[float]:
+    """One 0/1 column per label of a cue table; the signal table adds a capped repeat-contact count."""
+    matches = cue_matches(stream, table)
+    columns = [1.0 if hits else 0.0 for hits in matches.values()]
+    if table == "signals":
+        columns.append(min(len(textproc.repeat_contact_spans(raw)), 3) / 3.0)
+    return columns
 
 
 def split_on_spaces(doc: str) -> list[str]:
@@ -44,7 +47,8 @@ class TextFeatures(BaseEstimator, TransformerMixin):
     """TF-IDF over lemma n-grams (negation-aware) and within-word character n-grams, plus cue columns.
 
     Char n-grams catch typos, translit leftovers and unseen inflections that lemmas miss; the cue
-    columns (`training.cues`, weighted by `cues`, 0 = off) carry what a small corpus cannot teach.
+    columns (`training.cues`: table `cue_table`, weighted by `cues`, 0 = off) carry what a small
+    corpus cannot teach.
     """
 
     def __init__(
@@ -53,11 +57,13 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         char_ngrams: tuple[int, int] | None = (2, 5),
         min_df: int = 2,
         cues: float = 0.0,
+        cue_table: str = "signals",
     ):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
         self.cues = cues
+        self.cue_table = cue_table
 
     def fit(self, texts: Sequence[str], y: object = None) -> TextFeatures:
         analyses = [textproc.analyse(t) for t in check_texts(texts)]
@@ -81,11 +87,19 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         check_is_fitted(self, "word_")
         texts = check_texts(texts)
         analyses = [textproc.analyse(t) for t in texts]
-        blocks = [self.word_.transform([a.lemma_text for a in analyses])]
+        blocks = [tfidf_transform(self.word_, [a.lemma_text for a in analyses])]
         if self.cues:
-            cues = [[self.cues * v for v in cue_vector(a.stream, t)] for a, t in zip(analyses, texts, strict=True)]
+            cues = [
+                [self.cues * v for v in cue_vector(a.stream, t, self.cue_table)]
+                for a, t in zip(analyses, texts, strict=True)
+            ]
             blocks.append(sparse.csr_matrix(np.array(cues)))
         if self.char_ is not None:
             counts, weights = self.char_
-            blocks.append(weights.transform(counts.transform([a.norms for a in analyses])))
+            blocks.append(tfidf_weights(counts.transform([a.norms for a in analyses]), weights))
         return sparse.hstack(blocks, format="csr")
+
+
+def pipeline_proba(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
+    """`predict_proba` of a fitted (TextFeatures, linear classifier) pipeline via `training.fast`."""
+    return classifier_proba(pipeline[-1], pipeline[0].transform(texts))

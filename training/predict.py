@@ -7,7 +7,24 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from training.text import looks_russian
+
 BATCH = 256
+MAX_TEXT_CHARS = 20_000
+
+
+def unscorable_reason(text: object) -> str | None:
+    """Why a text cannot be scored, in words a caller can act on; None when it can."""
+    if not isinstance(text, str):
+        return f"'text' must be a string, got {type(text).__name__}"
+    if not text.strip():
+        return "'text' is empty"
+    if len(text) > MAX_TEXT_CHARS:
+        return f"'text' is {len(text)} characters; the limit is {MAX_TEXT_CHARS}"
+    if not looks_russian(text):
+        return "no Russian found in 'text' (Cyrillic or transliterated Russian is required)"
+    return None
+
 
 Scorer = Callable[[list[str]], list[dict[str, Any]]]
 Check = Callable[[object], str | None]

@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from training.features import TextFeatures, check_texts
+from training.features import TextFeatures, check_texts, pipeline_proba
 from training.labels import SEVERITIES
 
 LOW, MEDIUM, CRITICAL = SEVERITIES.index("low"), SEVERITIES.index("medium"), SEVERITIES.index("critical")
@@ -87,7 +87,7 @@ class SeverityClassifier(BaseEstimator, ClassifierMixin):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Rows sum to 1; columns in `SEVERITIES` order."""
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(check_texts(texts))
+        return pipeline_proba(self.pipeline_, check_texts(texts))
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """Indices of the chosen levels for rows of probabilities (the rule in the module docstring)."""

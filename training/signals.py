@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from training import text as textproc
 from training.cues import cue_matches
+from training.fast import logistic_proba, tfidf_transform
 from training.features import check_texts, split_on_spaces
 from training.labels import SIGNALS
 
@@ -51,9 +52,23 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 class SignalDetector(BaseEstimator):
-    """Multi-label signal detection with per-signal evidence spans."""
+    """Multi-label detection with per-label evidence spans.
 
-    def __init__(self, C: float = 4.0, threshold: float = 0.5, max_evidence: int = 3, random_state: int = 0):
+    Used for the ticket signals (`labels=SIGNALS`, with cue columns) and for the good-practice
+    elements of replies (`labels=ELEMENTS`, `cues=False`).
+    """
+
+    def __init__(
+        self,
+        labels: tuple[str, ...] = SIGNALS,
+        cues: bool = True,
+        C: float = 4.0,
+        threshold: float = 0.5,
+        max_evidence: int = 3,
+        random_state: int = 0,
+    ):
+        self.labels = labels
+        self.cues = cues
         self.C = C
         self.threshold = threshold
         self.max_evidence = max_evidence
@@ -63,9 +78,9 @@ class SignalDetector(BaseEstimator):
         texts = check_texts(texts)
         if len(signal_lists) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(signal_lists)} signal lists")
-        unknown = sorted({s for row in signal_lists for s in row if s not in SIGNALS})
+        unknown = sorted({s for row in signal_lists for s in row if s not in self.labels})
         if unknown:
-            raise ValueError(f"unknown signal(s) {unknown}; expected {list(SIGNALS)}")
+            raise ValueError(f"unknown label(s) {unknown}; expected {list(self.labels)}")
         streams = [textproc.analyse(t).stream for t in texts]
         self.vectorizer_ = TfidfVectorizer(
             tokenizer=split_on_spaces,
@@ -80,7 +95,7 @@ class SignalDetector(BaseEstimator):
         features = self._features(streams)
         self.models_: dict[str, LogisticRegression] = {}
         self.skipped_: list[str] = []
-        for signal in SIGNALS:
+        for signal in self.labels:
             y = np.array([signal in row for row in signal_lists])
             if y.sum() < MIN_POSITIVES or y.all():
                 self.skipped_.append(signal)
@@ -90,21 +105,23 @@ class SignalDetector(BaseEstimator):
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Column k is the probability of `SIGNALS[k]`; 0 for signals too rare to learn."""
+        """Column k is the probability of `labels[k]`; 0 for labels too rare to learn."""
         check_is_fitted(self, "models_")
         streams = [textproc.analyse(t).stream for t in check_texts(texts)]
         return self._proba(self._features(streams))
 
     def _features(self, streams: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-        """Lemma n-gram tf-idf, then one cue column per signal (in `SIGNALS` order)."""
-        cues = [[1.0 if m else 0.0 for m in cue_matches(s).values()] for s in streams]
-        words = self.vectorizer_.transform([" ".join(s) for s in streams])
+        """Lemma n-gram tf-idf, then (with `cues`) one cue column per signal, in `SIGNALS` order."""
+        words = tfidf_transform(self.vectorizer_, [" ".join(s) for s in streams])
+        if not self.cues:
+            return words.tocsr()
+        cues = [[1.0 if m else 0.0 for m in cue_matches(s, "signals").values()] for s in streams]
         return sparse.hstack([words, sparse.csr_matrix(np.array(cues).reshape(len(streams), len(SIGNALS)))]).tocsr()
 
     def _proba(self, features: sparse.csr_matrix) -> np.ndarray:
-        out = np.zeros((features.shape[0], len(SIGNALS)))
+        out = np.zeros((features.shape[0], len(self.labels)))
         for signal, model in self.models_.items():
-            out[:, SIGNALS.index(signal)] = model.predict_proba(features)[:, 1]
+            out[:, self.labels.index(signal)] = logistic_proba(model, features)[:, 1]
         return out
 
     def explain(self, texts: Sequence[str]) -> list[list[Signal]]:
@@ -126,7 +143,7 @@ class SignalDetector(BaseEstimator):
             tokens, stream = tokens_all[row], streams[row]
             x = (indices[indptr[row] : indptr[row + 1]], values[indptr[row] : indptr[row + 1]])
             found = []
-            for k, signal in enumerate(SIGNALS):
+            for k, signal in enumerate(self.labels):
                 if proba[row, k] < self.threshold:
                     continue
                 spans = self._evidence(signal, x, tokens, stream)
@@ -158,7 +175,7 @@ class SignalDetector(BaseEstimator):
                 break
             column = cols[idx]
             if column >= n_words:
-                cue_hits = cue_hits or cue_matches(stream)
+                cue_hits = cue_hits or cue_matches(stream, "signals")
                 ranges = cue_hits[SIGNALS[column - n_words]]
             else:
                 gram = tuple(self.vocabulary_[column].split(" "))

@@ -13,23 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from training.labels import SEVERITIES, SIGNALS
 from training.severity import SeverityClassifier
 from training.signals import SignalDetector
-from training.text import looks_russian, sentences
-
-MAX_TEXT_CHARS = 20_000
-
-
-def unscorable_reason(text: object) -> str | None:
-    """Why a text cannot be scored, in words a caller can act on; None when it can."""
-    if not isinstance(text, str):
-        return f"'text' must be a string, got {type(text).__name__}"
-    if not text.strip():
-        return "'text' is empty"
-    if len(text) > MAX_TEXT_CHARS:
-        return f"'text' is {len(text)} characters; the limit is {MAX_TEXT_CHARS}"
-    if not looks_russian(text):
-        return "no Russian found in 'text' (Cyrillic or transliterated Russian is required)"
-    return None
-
+from training.text import sentences
 
 ESCALATING_SIGNALS = ("safety", "legal_threat", "security")
 """The guide makes danger, threats of court/regulator/press, and fraud or leaks critical by themselves."""

@@ -10,11 +10,19 @@ from typing import Any
 
 from training.artifacts import Artifact, save_artifact
 from training.data import dataset_path, load_records
-from training.evaluate import plot_confusion, plot_reliability, severity_metrics, severity_report_markdown
-from training.labels import SEVERITIES
+from training.evaluate import (
+    plot_confusion,
+    plot_reliability,
+    severity_metrics,
+    severity_report_markdown,
+    tone_metrics,
+    tone_report_markdown,
+)
+from training.labels import SEVERITIES, TONES
 from training.severity import SeverityClassifier
 from training.signals import SignalDetector
 from training.tickets import TicketTriager
+from training.tone import ToneChecker
 
 
 def sha256_path(path: Path) -> str:
@@ -50,10 +58,8 @@ def train_tickets(data_dir: Path, models_dir: Path) -> tuple[Artifact, dict[str,
     seconds = time.perf_counter() - started
     metrics = evaluate_tickets(model, test, "candidate")
     metadata = {
-        "task": "tickets",
+        **provenance("tickets", train_path, test_path, train, test),
         "labels": list(SEVERITIES),
-        "training_data": {"path": str(train_path), "sha256": sha256_path(train_path), "records": len(train)},
-        "test_data": {"path": str(test_path), "sha256": sha256_path(test_path), "records": len(test)},
         "hyperparameters": {
             "severity": severity.get_params(),
             "signals": signals.get_params(),
@@ -72,4 +78,47 @@ def write_severity_report(metrics: dict[str, Any], data_path: Path, version: str
     path = reports_dir / "severity.md"
     path.write_text(severity_report_markdown(metrics, str(data_path), version), encoding="utf-8")
     (reports_dir / "severity.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def provenance(task: str, train_path: Path, test_path: Path, train: list, test: list) -> dict[str, Any]:
+    return {
+        "task": task,
+        "training_data": {"path": str(train_path), "sha256": sha256_path(train_path), "records": len(train)},
+        "test_data": {"path": str(test_path), "sha256": sha256_path(test_path), "records": len(test)},
+    }
+
+
+def evaluate_replies(model: ToneChecker, records: list[dict[str, Any]], version: str) -> dict[str, Any]:
+    return tone_metrics(records, model.check([r["text"] for r in records], version))
+
+
+def train_replies(data_dir: Path, models_dir: Path) -> tuple[Artifact, dict[str, Any]]:
+    """Fit the tone checker on train, evaluate on the separately written test split, save a version."""
+    train_path = dataset_path(data_dir, "replies", "train")
+    test_path = dataset_path(data_dir, "replies", "test")
+    train = load_records(train_path, "replies")
+    test = load_records(test_path, "replies")
+    model = ToneChecker()
+    started = time.perf_counter()
+    model.fit(train)
+    seconds = time.perf_counter() - started
+    metrics = evaluate_replies(model, test, "candidate")
+    metadata = {
+        **provenance("replies", train_path, test_path, train, test),
+        "labels": list(TONES),
+        "hyperparameters": model.get_params(),
+        "metrics_test": {k: v for k, v in metrics.items() if k != "reliability"},
+        "training_seconds": round(seconds, 2),
+    }
+    return save_artifact(model, models_dir / "tone", metadata), metrics
+
+
+def write_tone_report(metrics: dict[str, Any], data_path: Path, version: str, reports_dir: Path) -> Path:
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    plot_confusion(metrics["confusion_matrix"], TONES, reports_dir / "tone_confusion.png", "Tone")
+    plot_reliability(metrics["reliability"], reports_dir / "tone_reliability.png", "Tone calibration")
+    path = reports_dir / "tone.md"
+    path.write_text(tone_report_markdown(metrics, str(data_path), version), encoding="utf-8")
+    (reports_dir / "tone.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return path

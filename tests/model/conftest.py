@@ -4,6 +4,7 @@ import pytest
 
 from training.data import dataset_path, load_records
 from training.tickets import TicketTriager
+from training.tone import ToneChecker
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,13 @@ def triager(data_dir: Path) -> TicketTriager:
     return TicketTriager().fit(
         [r["text"] for r in train], [r["severity"] for r in train], [r.get("signals", []) for r in train]
     )
+
+
+@pytest.fixture(scope="session")
+def reply_test_records(data_dir: Path) -> list[dict]:
+    return load_records(dataset_path(data_dir, "replies", "test"), "replies")
+
+
+@pytest.fixture(scope="session")
+def tone_checker(data_dir: Path) -> ToneChecker:
+    return ToneChecker().fit(load_records(dataset_path(data_dir, "replies", "train"), "replies"))

@@ -1,0 +1,257 @@
+"""The reply tone checker: verdict, blame-shifting spans with messages, good-practice elements.
+
+- Tone: class-balanced logistic regression over the shared text features, isotonic-calibrated.
+- Spans: a learned clause classifier. Replies are cut into clauses (`training.clauses`); a clause
+  inherits the category of the gold span covering most of it, else `none`; a logistic regression
+  over the clause's lemma and character n-grams learns the nine classes. A clause whose blame
+  probability reaches `span_threshold` becomes a span; neighbouring clauses of one category merge.
+- Apology invariance: each blame-shifting training reply is also shown to the tone classifier with an
+  apology in front (`training.guide_examples.APOLOGIES`), since an apology does not undo blame.
+- Verdict and spans agree: a span at `confident_span` or above makes the reply `blame_shifting`
+  whatever apology surrounds it, provided the tone model gives blame at least `span_support`; a
+  `blame_shifting` verdict with no span shows its likeliest clause. Thresholds: cross-validation on
+  train (`python -m training.select_tone`).
+- Elements: one detector per element (`training.signals.SignalDetector` with `labels=ELEMENTS`),
+  each present element with the words that show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from training.clauses import Clause, clauses, overlap
+from training.fast import logistic_proba
+from training.features import TextFeatures, check_texts, pipeline_proba
+from training.guide_examples import APOLOGIES, BLAME_EXAMPLES, SOFT_EXAMPLES
+from training.labels import ELEMENTS, SPAN_CATEGORIES, TONES
+from training.signals import SignalDetector
+from training.tone_messages import message_for
+
+NONE = "none"
+SPAN_CLASSES: tuple[str, ...] = (NONE, *SPAN_CATEGORIES)
+BLAME = TONES.index("blame_shifting")
+
+
+def clause_labels(text: str, spans: Sequence[dict[str, Any]]) -> list[tuple[Clause, str]]:
+    """Each clause with the category of the gold span sharing most characters with it, provided the
+    shared part is at least half the clause or half the span; otherwise `none`."""
+    out = []
+    for clause in clauses(text):
+        label = NONE
+        best = 0
+        for span in spans:
+            shared = overlap(clause.start, clause.end, span["start"], span["end"])
+            enough = 2 * shared >= clause.end - clause.start or 2 * shared >= span["end"] - span["start"]
+            if shared > best and enough:
+                best, label = shared, span["label"]
+        out.append((clause, label))
+    return out
+
+
+class SpanDetector(BaseEstimator):
+    """Two learned stages over clauses: is it a blame-shifting move, and if so which category.
+
+    Splitting the decision keeps the category model focused on the eight moves (trained on the gold
+    span texts and the clauses they cover, class-balanced) while the detector sees every clause.
+    Both read one feature matrix per batch of clauses.
+    """
+
+    def __init__(self, C: float = 4.0, category_C: float = 4.0, cues: float = 1.0, random_state: int = 0):
+        self.C = C
+        self.category_C = category_C
+        self.cues = cues
+        self.random_state = random_state
+
+    def fit(self, texts: Sequence[str], span_lists: Sequence[Sequence[dict[str, Any]]]) -> SpanDetector:
+        texts = check_texts(texts)
+        units, labels, gold_units, gold_labels = [], [], [], []
+        for text, spans in zip(texts, span_lists, strict=True):
+            for clause, label in clause_labels(text, spans or []):
+                units.append(clause.text)
+                labels.append(label)
+            for span in spans or []:
+                gold_units.append(text[span["start"] : span["end"]])
+                gold_labels.append(SPAN_CATEGORIES.index(span["label"]))
+        is_blame = np.array([label != NONE for label in labels])
+        if is_blame.all() or not is_blame.any():
+            raise ValueError("span training data needs clauses both inside and outside blame-shifting spans")
+        self.features_ = TextFeatures(cues=self.cues, cue_table="blame").fit(units + gold_units)
+        x = self.features_.transform(units)
+        detector = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
+        self.detector_ = detector.fit(x, is_blame)
+        x_blame = sparse.vstack([x[is_blame], self.features_.transform(gold_units)]).tocsr()
+        blame_labels = [SPAN_CATEGORIES.index(label) for label in labels if label != NONE] + gold_labels
+        categorizer = LogisticRegression(
+            C=self.category_C, class_weight="balanced", max_iter=3000, random_state=self.random_state
+        )
+        self.categorizer_ = categorizer.fit(x_blame, blame_labels)
+        self.classes_ = np.array(SPAN_CLASSES)
+        return self
+
+    def clause_proba(self, texts: Sequence[str]) -> list[tuple[list[Clause], np.ndarray]]:
+        """Per text: its clauses and a (clauses × 9) matrix: P(none), then P(blame) × P(category)."""
+        check_is_fitted(self, "detector_")
+        per_text = [clauses(t) for t in check_texts(texts)]
+        flat = [c.text for cl in per_text for c in cl]
+        proba = np.zeros((len(flat), len(SPAN_CLASSES)))
+        if flat:
+            x = self.features_.transform(flat)
+            blame = logistic_proba(self.detector_, x)[:, 1]
+            category = np.zeros((len(flat), len(SPAN_CATEGORIES)))
+            category[:, self.categorizer_.classes_] = logistic_proba(self.categorizer_, x)
+            proba[:, 0] = 1.0 - blame
+            proba[:, 1:] = blame[:, None] * category
+        out, k = [], 0
+        for cl in per_text:
+            out.append((cl, proba[k : k + len(cl)]))
+            k += len(cl)
+        return out
+
+    def spans_from(self, text: str, units: list[Clause], proba: np.ndarray, threshold: float) -> list[dict[str, Any]]:
+        """Clauses whose blame probability reaches `threshold`, merged with same-category neighbours."""
+        spans: list[dict[str, Any]] = []
+        for clause, row in zip(units, proba, strict=True):
+            blame = 1.0 - row[0]
+            if blame < threshold:
+                continue
+            label = SPAN_CLASSES[1 + int(row[1:].argmax())]
+            previous = spans[-1] if spans else None
+            gap = text[previous["end"] : clause.start] if previous else ""
+            if previous and previous["label"] == label and len(gap) <= 3 and not gap.strip(" ,;—–-"):
+                previous["end"] = clause.end
+                previous["score"] = max(previous["score"], blame)
+            else:
+                spans.append({"start": clause.start, "end": clause.end, "label": label, "score": blame})
+        for span in spans:
+            span["text"] = text[span["start"] : span["end"]]
+        return spans
+
+
+def guide_records() -> list[dict[str, Any]]:
+    """The guide's example phrases as reply records (see `training.guide_examples`)."""
+    out: list[dict[str, Any]] = []
+    for category, phrases in BLAME_EXAMPLES.items():
+        for phrase in phrases:
+            text = phrase if phrase.endswith(("?", ".")) else f"{phrase}."
+            span = {"start": 0, "end": len(phrase.rstrip("?.")), "label": category}
+            out.append({"text": text, "tone": "blame_shifting", "spans": [span], "elements": []})
+    out.extend({"text": t, "tone": "neutral", "spans": [], "elements": ["explanation"]} for t in SOFT_EXAMPLES)
+    return out
+
+
+class ToneChecker(BaseEstimator):
+    """The whole linter: fit on guide-format reply records, `check` drafts."""
+
+    def __init__(
+        self,
+        C: float = 8.0,
+        span_threshold: float = 0.3,
+        confident_span: float = 0.7,
+        span_support: float = 0.2,
+        fallback_span: float = 0.3,
+        guide_examples: bool = True,
+        apology_augment: bool = True,
+        random_state: int = 0,
+    ):
+        self.C = C
+        self.span_threshold = span_threshold
+        self.confident_span = confident_span
+        self.span_support = span_support
+        self.fallback_span = fallback_span
+        self.guide_examples = guide_examples
+        self.apology_augment = apology_augment
+        self.random_state = random_state
+
+    def fit(self, records: Sequence[dict[str, Any]]) -> ToneChecker:
+        check_texts([r["text"] for r in records])
+        if self.guide_examples:
+            records = [*records, *guide_records()]
+        texts = [r["text"] for r in records]
+        unknown = sorted({r["tone"] for r in records} - set(TONES))
+        if unknown:
+            raise ValueError(f"unknown tone label(s) {unknown}; expected {list(TONES)}")
+        tone_texts, tones, groups = list(texts), [r["tone"] for r in records], list(range(len(records)))
+        if self.apology_augment:
+            rng = np.random.default_rng(self.random_state)
+            for k, record in enumerate(records):
+                if record["tone"] == "blame_shifting":
+                    tone_texts.append(f"{APOLOGIES[rng.integers(len(APOLOGIES))]} {record['text']}")
+                    tones.append("blame_shifting")
+                    groups.append(k)
+        y = np.array([TONES.index(t) for t in tones])
+        # an augmented copy stays in its original's fold, or calibration would see training texts
+        folds = StratifiedGroupKFold(5, shuffle=True, random_state=self.random_state).split(tone_texts, y, groups)
+        base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
+        calibrated = CalibratedClassifierCV(base, method="isotonic", cv=list(folds))
+        self.tone_ = make_pipeline(TextFeatures(), calibrated).fit(tone_texts, y)
+        self.spans_ = SpanDetector(random_state=self.random_state).fit(texts, [r.get("spans") or [] for r in records])
+        self.elements_ = SignalDetector(labels=ELEMENTS, cues=False, random_state=self.random_state).fit(
+            texts, [r.get("elements", []) for r in records]
+        )
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated tone probabilities, columns in `TONES` order."""
+        check_is_fitted(self, "tone_")
+        return pipeline_proba(self.tone_, check_texts(texts))
+
+    def check(self, texts: Sequence[str], model_version: str = "unversioned") -> list[dict[str, Any]]:
+        """The linter result per draft (the `predict replies` contract)."""
+        texts = check_texts(texts)
+        proba = self.predict_proba(texts)
+        clause_scores = self.spans_.clause_proba(texts)
+        elements = self.elements_.explain(texts)
+        out = []
+        for row, text in enumerate(texts):
+            units, scores = clause_scores[row]
+            spans = self.spans_.spans_from(text, units, scores, self.span_threshold)
+            tone = TONES[int(proba[row].argmax())]
+            confident = any(s["score"] >= self.confident_span for s in spans)
+            if confident and proba[row, BLAME] >= self.span_support:
+                tone = "blame_shifting"
+            elif tone == "blame_shifting" and not spans:
+                spans = self.spans_.spans_from(text, units, scores, self.fallback_span)[:1]
+            if tone != "blame_shifting":
+                spans = []
+            present = {e.label: e for e in elements[row]}
+            out.append(
+                {
+                    "tone": tone,
+                    "scores": {name: float(p) for name, p in zip(TONES, proba[row], strict=True)},
+                    "spans": [self._render(span) for span in spans],
+                    "elements": {
+                        "present": [e for e in ELEMENTS if e in present],
+                        "missing": [e for e in ELEMENTS if e not in present],
+                    },
+                    "element_spans": {
+                        name: [{"start": v.start, "end": v.end, "text": v.text} for v in present[name].spans]
+                        for name in ELEMENTS
+                        if name in present
+                    },
+                    "model_version": model_version,
+                }
+            )
+        return out
+
+    @staticmethod
+    def _render(span: dict[str, Any]) -> dict[str, Any]:
+        message, suggestion = message_for(span["label"], span["text"])
+        return {
+            "start": span["start"],
+            "end": span["end"],
+            "label": span["label"],
+            "text": span["text"],
+            "score": round(float(span["score"]), 4),
+            "message": message,
+            "suggestion": suggestion,
+        }
