@@ -90,6 +90,44 @@ def validate_command(
         raise typer.Exit(1)
 
 
+def train_task(task: Task, data_dir: Path, models_dir: Path, reports_dir: Path) -> None:
+    """Train, evaluate on the test split, save a version, write the report, print the summary."""
+    from training.train import TASK_SPECS
+
+    spec = TASK_SPECS[task]
+    try:
+        artifact, metrics = spec.train(data_dir, models_dir)
+    except DataError as err:
+        raise fail(str(err)) from err
+    spec.write_report(metrics, dataset_path(data_dir, task, "test"), artifact.version, reports_dir)
+    typer.echo(f"saved {artifact.path} in {artifact.metadata['training_seconds']} s")
+    typer.echo(spec.summary(metrics))
+
+
+def evaluate_task(
+    task: Task, data: Path | None, data_dir: Path, models_dir: Path, model: Path | None, reports_dir: Path
+) -> None:
+    """Evaluate a saved model on labeled data (default: the test split) and write the report."""
+    from training.train import TASK_SPECS
+
+    spec = TASK_SPECS[task]
+    artifact = open_model(models_dir, spec.model_folder, model)
+    path = data or dataset_path(data_dir, task, "test")
+    try:
+        records = load_records(path, task)
+    except DataError as err:
+        raise fail(str(err)) from err
+    metrics = spec.evaluate(artifact.model, records, artifact.version)
+    report = spec.write_report(metrics, path, artifact.version, reports_dir)
+    typer.echo(report.read_text(encoding="utf-8"))
+    typer.echo(f"written {report}")
+
+
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="Labeled JSONL to evaluate on; default the test split.")
+]
+
+
 @train_app.command("tickets")
 def train_tickets_command(
     data_dir: DataDir = Path("data"),
@@ -97,43 +135,19 @@ def train_tickets_command(
     reports_dir: ReportsDir = Path("reports"),
 ) -> None:
     """Train the severity and signal models on train, evaluate on test, write models/severity/<version>/."""
-    from training.train import train_tickets, write_severity_report
-
-    try:
-        artifact, metrics = train_tickets(data_dir, models_dir)
-    except DataError as err:
-        raise fail(str(err)) from err
-    write_severity_report(metrics, dataset_path(data_dir, "tickets", "test"), artifact.version, reports_dir)
-    typer.echo(f"saved {artifact.path} in {artifact.metadata['training_seconds']} s")
-    typer.echo(
-        f"test: macro-F1 {metrics['macro_f1']:.3f}, critical recall {metrics['critical_recall']:.3f}, "
-        f"critical→low {metrics['critical_predicted_low']}, ECE {metrics['ece']:.3f}"
-    )
+    train_task("tickets", data_dir, models_dir, reports_dir)
 
 
 @evaluate_app.command("tickets")
 def evaluate_tickets_command(
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Labeled JSONL to evaluate on; default the test split.")
-    ] = None,
+    data: DataOption = None,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
     model: ModelOption = None,
     reports_dir: ReportsDir = Path("reports"),
 ) -> None:
     """Per-class precision/recall/F1, macro-F1, confusion matrix, critical recall, ECE; writes reports/severity.md."""
-    from training.train import evaluate_tickets, write_severity_report
-
-    artifact = open_model(models_dir, "severity", model)
-    path = data or dataset_path(data_dir, "tickets", "test")
-    try:
-        records = load_records(path, "tickets")
-    except DataError as err:
-        raise fail(str(err)) from err
-    metrics = evaluate_tickets(artifact.model, records, artifact.version)
-    report = write_severity_report(metrics, path, artifact.version, reports_dir)
-    typer.echo(report.read_text(encoding="utf-8"))
-    typer.echo(f"written {report}")
+    evaluate_task("tickets", data, data_dir, models_dir, model, reports_dir)
 
 
 @predict_app.command("tickets")
@@ -176,45 +190,19 @@ def train_replies_command(
     reports_dir: ReportsDir = Path("reports"),
 ) -> None:
     """Train the tone checker (tone, spans, elements) on train, evaluate on test, write models/tone/<version>/."""
-    from training.train import train_replies, write_tone_report
-
-    try:
-        artifact, metrics = train_replies(data_dir, models_dir)
-    except DataError as err:
-        raise fail(str(err)) from err
-    write_tone_report(metrics, dataset_path(data_dir, "replies", "test"), artifact.version, reports_dir)
-    spans = metrics["spans"]
-    typer.echo(f"saved {artifact.path} in {artifact.metadata['training_seconds']} s")
-    typer.echo(
-        f"test: macro-F1 {metrics['macro_f1']:.3f}, blame_shifting recall {metrics['blame_recall']:.3f}, "
-        f"span recall {spans['recall']:.3f}, span precision {spans['precision']:.3f}, "
-        f"right category {spans['category_recall']:.3f}"
-    )
+    train_task("replies", data_dir, models_dir, reports_dir)
 
 
 @evaluate_app.command("replies")
 def evaluate_replies_command(
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Labeled JSONL to evaluate on; default the test split.")
-    ] = None,
+    data: DataOption = None,
     data_dir: DataDir = Path("data"),
     models_dir: ModelsDir = Path("models"),
     model: ModelOption = None,
     reports_dir: ReportsDir = Path("reports"),
 ) -> None:
     """Tone table, confusion matrix, span precision/recall by overlap and category, element accuracy."""
-    from training.train import evaluate_replies, write_tone_report
-
-    artifact = open_model(models_dir, "tone", model)
-    path = data or dataset_path(data_dir, "replies", "test")
-    try:
-        records = load_records(path, "replies")
-    except DataError as err:
-        raise fail(str(err)) from err
-    metrics = evaluate_replies(artifact.model, records, artifact.version)
-    report = write_tone_report(metrics, path, artifact.version, reports_dir)
-    typer.echo(report.read_text(encoding="utf-8"))
-    typer.echo(f"written {report}")
+    evaluate_task("replies", data, data_dir, models_dir, model, reports_dir)
 
 
 @predict_app.command("replies")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from training.labels import SEVERITIES, SIGNALS
+from training.labels import ELEMENTS, SEVERITIES, SIGNALS, SPAN_CATEGORIES, TONES
 
 
 def expected_calibration_error(proba: np.ndarray, y_true: np.ndarray, bins: int = 10) -> float:
@@ -149,21 +149,9 @@ def plot_reliability(rows: list[dict[str, float]], path: Path, title: str) -> No
     plt.close(fig)
 
 
-def severity_report_markdown(metrics: dict[str, Any], data_path: str, model_version: str) -> str:
-    labels = list(SEVERITIES)
-    lines = [
-        "# Severity model — evaluation",
-        "",
-        f"Model `{model_version}` on `{data_path}` ({metrics['records']} records).",
-        "",
-        f"- macro-F1: **{metrics['macro_f1']:.3f}**, accuracy {metrics['accuracy']:.3f}",
-        f"- critical recall: **{metrics['critical_recall']:.3f}**; critical predicted `low`: "
-        f"**{metrics['critical_predicted_low']}**",
-        f"- expected calibration error (top label, 10 bins): **{metrics['ece']:.3f}**",
-        "",
-        "| level | precision | recall | F1 | support |",
-        "|---|---|---|---|---|",
-    ]
+def class_tables(metrics: dict[str, Any], labels: Sequence[str], kind: str) -> list[str]:
+    """Markdown lines: the per-class precision/recall/F1 table, then the confusion matrix."""
+    lines = [f"| {kind} | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for name in labels:
         row = metrics["per_class"][name]
         lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
@@ -176,6 +164,23 @@ def severity_report_markdown(metrics: dict[str, Any], data_path: str, model_vers
     lines.append("|---" * (len(labels) + 1) + "|")
     for name, row in zip(labels, metrics["confusion_matrix"], strict=True):
         lines.append(f"| {name} | " + " | ".join(str(v) for v in row) + " |")
+    return lines
+
+
+def severity_report_markdown(metrics: dict[str, Any], data_path: str, model_version: str) -> str:
+    labels = list(SEVERITIES)
+    lines = [
+        "# Severity model — evaluation",
+        "",
+        f"Model `{model_version}` on `{data_path}` ({metrics['records']} records).",
+        "",
+        f"- macro-F1: **{metrics['macro_f1']:.3f}**, accuracy {metrics['accuracy']:.3f}",
+        f"- critical recall: **{metrics['critical_recall']:.3f}**; critical predicted `low`: "
+        f"**{metrics['critical_predicted_low']}**",
+        f"- expected calibration error (top label, 10 bins): **{metrics['ece']:.3f}**",
+        "",
+        *class_tables(metrics, labels, "level"),
+    ]
     sig = metrics["signals"]
     lines += [
         "",
@@ -198,8 +203,6 @@ def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Tone classification, span detection by overlap (any category, same category, per category),
     and element detection accuracy, from gold records and `ToneChecker.check` outputs."""
-    from training.labels import ELEMENTS, SPAN_CATEGORIES, TONES
-
     labels = list(TONES)
     y_true = [r["tone"] for r in records]
     y_pred = [p["tone"] for p in predictions]
@@ -259,8 +262,6 @@ def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[s
 
 
 def tone_report_markdown(metrics: dict[str, Any], data_path: str, model_version: str) -> str:
-    from training.labels import TONES
-
     labels = list(TONES)
     spans = metrics["spans"]
     lines = [
@@ -274,21 +275,8 @@ def tone_report_markdown(metrics: dict[str, Any], data_path: str, model_version:
         f"gold spans found with the right category **{spans['category_recall']:.3f}** "
         f"({spans['gold']} gold, {spans['predicted']} predicted)",
         "",
-        "| tone | precision | recall | F1 | support |",
-        "|---|---|---|---|---|",
+        *class_tables(metrics, labels, "tone"),
     ]
-    for name in labels:
-        row = metrics["per_class"][name]
-        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
-    lines += [
-        "",
-        "Confusion matrix (rows true, columns predicted):",
-        "",
-        "| true \\ pred | " + " | ".join(labels) + " |",
-    ]
-    lines.append("|---" * (len(labels) + 1) + "|")
-    for name, row in zip(labels, metrics["confusion_matrix"], strict=True):
-        lines.append(f"| {name} | " + " | ".join(str(v) for v in row) + " |")
     lines += [
         "",
         "![confusion matrix](tone_confusion.png) ![reliability diagram](tone_reliability.png)",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +124,36 @@ def write_tone_report(metrics: dict[str, Any], data_path: Path, version: str, re
     path.write_text(tone_report_markdown(metrics, str(data_path), version), encoding="utf-8")
     (reports_dir / "tone.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def severity_summary(metrics: dict[str, Any]) -> str:
+    return (
+        f"test: macro-F1 {metrics['macro_f1']:.3f}, critical recall {metrics['critical_recall']:.3f}, "
+        f"critical→low {metrics['critical_predicted_low']}, ECE {metrics['ece']:.3f}"
+    )
+
+
+def tone_summary(metrics: dict[str, Any]) -> str:
+    spans = metrics["spans"]
+    return (
+        f"test: macro-F1 {metrics['macro_f1']:.3f}, blame_shifting recall {metrics['blame_recall']:.3f}, "
+        f"span recall {spans['recall']:.3f}, span precision {spans['precision']:.3f}, "
+        f"right category {spans['category_recall']:.3f}"
+    )
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What training, evaluating and reporting mean for one task; the CLI reads it by task name."""
+
+    model_folder: str
+    train: Callable[[Path, Path], tuple[Artifact, dict[str, Any]]]
+    evaluate: Callable[[Any, list[dict[str, Any]], str], dict[str, Any]]
+    write_report: Callable[[dict[str, Any], Path, str, Path], Path]
+    summary: Callable[[dict[str, Any]], str]
+
+
+TASK_SPECS: dict[str, TaskSpec] = {
+    "tickets": TaskSpec("severity", train_tickets, evaluate_tickets, write_severity_report, severity_summary),
+    "replies": TaskSpec("tone", train_replies, evaluate_replies, write_tone_report, tone_summary),
+}
