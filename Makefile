@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint train bench models
+.PHONY: help install run report test lint train bench models
 
 help: ## Show this list.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,7 +17,10 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed ## Create .venv and install the project with its pinned dependencies.
 
-run: install models ## Install, validate the data, train both models if missing, evaluate them (the main job for now).
+run: install ## Install, train any missing model, migrate the database and serve on http://127.0.0.1:8000.
+	$(BIN)/triage serve --host 127.0.0.1 --port 8000
+
+report: install models ## Validate the data, print the data report, evaluate both models (reports/).
 	$(BIN)/triage data validate data/tickets/train.jsonl data/tickets/test.jsonl data/replies/train.jsonl data/replies/test.jsonl
 	$(BIN)/triage data stats --check
 	$(BIN)/triage evaluate tickets

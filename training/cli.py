@@ -239,5 +239,32 @@ def check_command(
     render_check(draft, artifact.model.check([draft], artifact.version)[0])
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Interface to bind; 127.0.0.1 keeps it local.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
+    data_dir: DataDir = Path("data"),
+    models_dir: ModelsDir = Path("models"),
+    reports_dir: ReportsDir = Path("reports"),
+) -> None:
+    """Train any missing model from the data, then serve the API (migrations run at start-up)."""
+    import os
+
+    import uvicorn
+
+    from training.artifacts import latest_version as newest
+
+    for task, folder in (("tickets", "severity"), ("replies", "tone")):
+        try:
+            newest(models_dir / folder)
+        except ArtifactError:
+            typer.echo(f"no {folder} model under {models_dir}; training one from {data_dir}")
+            train_task(task, data_dir, models_dir, reports_dir)  # type: ignore[arg-type]
+    os.environ.setdefault("TRIAGE_MODELS_DIR", str(models_dir))
+    typer.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
 def main() -> None:
     app()

@@ -1,0 +1,58 @@
+"""`create_app()`: settings, lifespan (migrate, load models once), routers, body-size limit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from serve.dependencies import AppState
+from serve.routes import health, models, replies, tickets
+from serve.settings import Settings, get_settings
+from serve.store import make_engine, migrate, session_factory
+from training.artifacts import ArtifactError, latest_version, load_artifact
+
+MODEL_FOLDERS = ("severity", "tone")
+
+
+def load_models(state: AppState) -> None:
+    """Load the newest version of each model once; a missing or tampered one is recorded, not fatal."""
+    for folder in MODEL_FOLDERS:
+        try:
+            state.models[folder] = load_artifact(latest_version(state.settings.models_dir / folder))
+        except ArtifactError as err:
+            state.load_errors[folder] = str(err)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        state = AppState(settings=settings, sessions=session_factory(engine))
+        load_models(state)
+        app.state.triage = state
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="complaint-triage",
+        version="0.1.0",
+        summary="Severity triage for complaint tickets and a blame-shifting checker for agents' replies.",
+        lifespan=lifespan,
+    )
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return JSONResponse({"detail": f"body larger than {settings.max_body_bytes} bytes"}, status_code=413)
+        return await call_next(request)
+
+    for router in (health.router, tickets.router, replies.router, models.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,49 @@
+"""What routes receive by injection: the loaded models, a database session, the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from serve.settings import Settings
+from training.artifacts import Artifact
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    models: dict[str, Artifact] = field(default_factory=dict)
+    load_errors: dict[str, str] = field(default_factory=dict)
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.triage
+
+
+def get_session(state: Annotated[AppState, Depends(get_state)]) -> Iterator[Session]:
+    with state.sessions() as session:
+        yield session
+
+
+def model_for(task: str) -> Any:
+    """A dependency giving the loaded artifact of a task, or a 503 saying why it is missing."""
+
+    def dependency(state: Annotated[AppState, Depends(get_state)]) -> Artifact:
+        artifact = state.models.get(task)
+        if artifact is None:
+            reason = state.load_errors.get(task, "not loaded")
+            raise HTTPException(status_code=503, detail=f"{task} model unavailable: {reason}")
+        return artifact
+
+    return dependency
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+SessionDep = Annotated[Session, Depends(get_session)]
+SeverityModel = Annotated[Artifact, Depends(model_for("severity"))]
+ToneModel = Annotated[Artifact, Depends(model_for("tone"))]

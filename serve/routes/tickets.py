@@ -1,0 +1,95 @@
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from serve.dependencies import SessionDep, SeverityModel, StateDep
+from serve.schemas import Severity, Status, TicketBatchCreate, TicketCreate, TicketPage, TicketPublic, TicketUpdate
+from serve.store import Ticket, add_ticket, queue
+from training.labels import SIGNALS
+from training.predict import unscorable_reason
+
+router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
+
+
+def _check_text(text: str, where: str = "") -> None:
+    reason = unscorable_reason(text)
+    if reason:
+        raise HTTPException(status_code=422, detail=f"{where}{reason}")
+
+
+def _score_and_store(session: SessionDep, model: SeverityModel, items: list[TicketCreate]) -> list[tuple[Ticket, bool]]:
+    predictions = model.model.predict([item.text for item in items], model.version)
+    stored = []
+    for item, prediction in zip(items, predictions, strict=True):
+        values = {
+            **item.model_dump(),
+            "severity": prediction["severity"],
+            "scores": prediction["scores"],
+            "signals": prediction["signals"],
+            "model_version": prediction["model_version"],
+        }
+        stored.append(add_ticket(session, values))
+    return stored
+
+
+@router.post("", response_model=TicketPublic, status_code=status.HTTP_201_CREATED)
+def create_ticket(body: TicketCreate, session: SessionDep, model: SeverityModel, response: Response) -> Ticket:
+    """Score and store a ticket. Posting an `external_id` again returns the stored ticket (200)."""
+    _check_text(body.text)
+    ticket, created = _score_and_store(session, model, [body])[0]
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ticket
+
+
+@router.post("/batch", response_model=list[TicketPublic], status_code=status.HTTP_201_CREATED)
+def create_tickets(body: TicketBatchCreate, session: SessionDep, model: SeverityModel, state: StateDep) -> list[Ticket]:
+    """Score and store up to `TRIAGE_BATCH_LIMIT` tickets; one bad ticket rejects the batch (nothing stored)."""
+    if len(body.tickets) > state.settings.batch_limit:
+        raise HTTPException(status_code=413, detail=f"at most {state.settings.batch_limit} tickets per batch")
+    for k, item in enumerate(body.tickets):
+        _check_text(item.text, f"tickets[{k}]: ")
+    return [ticket for ticket, _ in _score_and_store(session, model, body.tickets)]
+
+
+@router.get("", response_model=TicketPage)
+def list_tickets(
+    session: SessionDep,
+    state: StateDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: str | None = None,
+    severity: Severity | None = None,
+    status_filter: Annotated[Status | None, Query(alias="status")] = None,
+    signal: str | None = None,
+) -> TicketPage:
+    """The queue: most severe first, then oldest; `next_cursor` fetches the next page."""
+    if signal is not None and signal not in SIGNALS:
+        raise HTTPException(status_code=422, detail=f"unknown signal '{signal}'; expected one of {list(SIGNALS)}")
+    try:
+        items, next_cursor = queue(
+            session, min(limit, state.settings.page_limit_max), cursor, severity, status_filter, signal
+        )
+    except ValueError as err:
+        raise HTTPException(status_code=400, detail=str(err)) from err
+    return TicketPage(
+        items=[TicketPublic.model_validate(t, from_attributes=True) for t in items], next_cursor=next_cursor
+    )
+
+
+@router.get("/{ticket_id}", response_model=TicketPublic)
+def get_ticket(ticket_id: int, session: SessionDep) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise HTTPException(status_code=404, detail=f"ticket {ticket_id} not found")
+    return ticket
+
+
+@router.patch("/{ticket_id}", response_model=TicketPublic)
+def update_ticket(ticket_id: int, body: TicketUpdate, session: SessionDep) -> Ticket:
+    """Change a ticket's status."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise HTTPException(status_code=404, detail=f"ticket {ticket_id} not found")
+    ticket.status = body.status
+    session.commit()
+    return ticket

@@ -1,0 +1,25 @@
+"""Server settings from `TRIAGE_*` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_", extra="ignore")
+
+    database_url: str = "sqlite:///var/triage.db"
+    """SQLite file by default; a `postgresql+psycopg://…` URL for PostgreSQL."""
+    models_dir: Path = Path("models")
+    max_text_chars: int = 20_000
+    max_body_bytes: int = 1_000_000
+    batch_limit: int = 500
+    page_limit_max: int = 1000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,167 @@
+"""The ticket store: SQLAlchemy 2 models and the queries the routes need.
+
+SQLite by default (WAL mode, so readers never block the writer), PostgreSQL by URL. Every stored
+prediction keeps the model version that made it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, TypeDecorator, create_engine, event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+STATUSES = ("open", "in_progress", "resolved", "closed")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite stores them without a zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if value is not None and dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(50))
+    customer: Mapped[str | None] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(20), index=True)
+    severity_rank: Mapped[int] = mapped_column(Integer, index=True)
+    scores: Mapped[dict[str, float]] = mapped_column(JSON)
+    signals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    model_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; for SQLite the folder is created and WAL mode switched on."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Create missing tables (the schema is small and additive so far)."""
+    Base.metadata.create_all(engine)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def add_ticket(session: Session, values: dict[str, Any]) -> tuple[Ticket, bool]:
+    """Store a scored ticket; with an `external_id` already stored, return that one instead.
+
+    Returns (ticket, created). Idempotency holds under concurrency through the unique index: a
+    racing duplicate insert fails and the stored row is returned.
+    """
+    external_id = values.get("external_id")
+    if external_id is not None:
+        existing = session.scalar(select(Ticket).where(Ticket.external_id == external_id))
+        if existing is not None:
+            return existing, False
+    ticket = Ticket(**values, severity_rank=SEVERITY_RANK[values["severity"]])
+    session.add(ticket)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalar(select(Ticket).where(Ticket.external_id == external_id))
+        if existing is None:
+            raise
+        return existing, False
+    return ticket, True
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    raw = json.dumps([ticket.severity_rank, ticket.created_at.isoformat(), ticket.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
+    """Raises ValueError for anything that is not a cursor this server issued."""
+    try:
+        rank, created, ident = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+        return int(rank), datetime.fromisoformat(created), int(ident)
+    except (ValueError, TypeError, json.JSONDecodeError) as err:
+        raise ValueError("invalid cursor") from err
+
+
+def queue(
+    session: Session,
+    limit: int,
+    cursor: str | None = None,
+    severity: str | None = None,
+    status: str | None = None,
+    signal: str | None = None,
+) -> tuple[list[Ticket], str | None]:
+    """The queue: most severe first, then oldest first; keyset pagination on (rank, created, id)."""
+    query = select(Ticket)
+    if severity:
+        query = query.where(Ticket.severity == severity)
+    if status:
+        query = query.where(Ticket.status == status)
+    if cursor:
+        rank, created, ident = decode_cursor(cursor)
+        query = query.where(
+            (Ticket.severity_rank < rank)
+            | ((Ticket.severity_rank == rank) & (Ticket.created_at > created))
+            | ((Ticket.severity_rank == rank) & (Ticket.created_at == created) & (Ticket.id > ident))
+        )
+    query = query.order_by(Ticket.severity_rank.desc(), Ticket.created_at.asc(), Ticket.id.asc())
+    items: list[Ticket] = []
+    for ticket in _stream(session, query, signal):
+        items.append(ticket)
+        if len(items) > limit:
+            break
+    more = len(items) > limit
+    items = items[:limit]
+    return items, encode_cursor(items[-1]) if more and items else None
+
+
+def _stream(session: Session, query: Any, signal: str | None) -> Iterator[Ticket]:
+    """Rows in order, filtered by signal in Python (signals live in a JSON column on both databases)."""
+    for ticket in session.scalars(query.execution_options(yield_per=500)):
+        if signal is None or any(s.get("label") == signal for s in ticket.signals or []):
+            yield ticket

@@ -1,0 +1,136 @@
+"""API tests with `TestClient` against a real SQLite file and the real trained models."""
+
+from fastapi.testclient import TestClient
+
+GAS = "Добрый день. В подъезде сильно пахнет газом, соседи волнуются."
+TYPO = "В чеке опечатка: «Малако» вместо «Молоко»."
+LATE = "Курьер опоздал на час, но заказ привёз целым."
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready == {
+        "status": "ready",
+        "models": {"severity": "20260101-000000", "tone": "20260101-000001"},
+        "database": True,
+    }
+
+
+def test_post_ticket_scores_and_stores_it(client: TestClient) -> None:
+    response = client.post("/v1/tickets", json={"text": GAS, "channel": "web_form", "customer": "Ирина"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["severity"] == "critical"
+    assert abs(sum(body["scores"].values()) - 1) < 1e-6
+    assert "safety" in [s["label"] for s in body["signals"]]
+    assert body["model_version"] == "20260101-000000"
+    assert body["status"] == "open"
+    assert client.get(f"/v1/tickets/{body['id']}").json() == body
+
+
+def test_posting_the_same_external_id_twice_stores_once(client: TestClient) -> None:
+    first = client.post("/v1/tickets", json={"text": LATE, "external_id": "zd-1"})
+    second = client.post("/v1/tickets", json={"text": "другой текст, тот же id", "external_id": "zd-1"})
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json() == first.json()
+    assert len(client.get("/v1/tickets").json()["items"]) == 1
+
+
+def test_queue_puts_the_calm_gas_leak_above_the_furious_typo(client: TestClient) -> None:
+    client.post("/v1/tickets", json={"text": TYPO.upper() + " ПОЗОРИЩЕ!!!"})
+    client.post("/v1/tickets", json={"text": LATE})
+    client.post("/v1/tickets", json={"text": GAS})
+    items = client.get("/v1/tickets").json()["items"]
+    assert items[0]["text"] == GAS
+    ranks = ["low", "medium", "high", "critical"]
+    assert [ranks.index(i["severity"]) for i in items] == sorted(
+        (ranks.index(i["severity"]) for i in items), reverse=True
+    )
+
+
+def test_queue_pages_with_a_cursor_and_filters(client: TestClient) -> None:
+    texts = [f"{LATE} Заказ №{n}." for n in range(5)] + [GAS]
+    for text in texts:
+        client.post("/v1/tickets", json={"text": text})
+    seen, cursor = [], None
+    while True:
+        page = client.get("/v1/tickets", params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 6
+    critical = client.get("/v1/tickets", params={"severity": "critical"}).json()["items"]
+    assert [i["text"] for i in critical] == [GAS]
+    safety = client.get("/v1/tickets", params={"signal": "safety"}).json()["items"]
+    assert GAS in [i["text"] for i in safety]
+
+
+def test_patch_changes_status(client: TestClient) -> None:
+    ident = client.post("/v1/tickets", json={"text": LATE}).json()["id"]
+    assert client.patch(f"/v1/tickets/{ident}", json={"status": "resolved"}).json()["status"] == "resolved"
+    assert client.get("/v1/tickets", params={"status": "resolved"}).json()["items"][0]["id"] == ident
+    assert client.patch(f"/v1/tickets/{ident}", json={"status": "lost"}).status_code == 422
+    assert client.patch("/v1/tickets/999999", json={"status": "closed"}).status_code == 404
+
+
+def test_batch_scores_all_or_nothing(client: TestClient) -> None:
+    ok = client.post("/v1/tickets/batch", json={"tickets": [{"text": LATE}, {"text": GAS}]})
+    assert ok.status_code == 201
+    assert [t["severity"] for t in ok.json()][1] == "critical"
+    bad = client.post("/v1/tickets/batch", json={"tickets": [{"text": LATE}, {"text": ""}]})
+    assert bad.status_code == 422
+    assert "tickets[1]" in bad.json()["detail"]
+    too_many = client.post("/v1/tickets/batch", json={"tickets": [{"text": LATE}] * 6})
+    assert too_many.status_code == 413
+    assert len(client.get("/v1/tickets").json()["items"]) == 2
+
+
+def test_reply_check_returns_the_linter_contract(client: TestClient) -> None:
+    response = client.post(
+        "/v1/replies/check", json={"text": "Извините, но вы сами виноваты. Такова политика компании."}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["tone"] == "blame_shifting"
+    assert body["spans"] and all(s["message"] and s["suggestion"] for s in body["spans"])
+    assert body["model_version"] == "20260101-000001"
+    assert len(client.get("/v1/tickets").json()["items"]) == 0
+
+
+def test_models_lists_versions_and_metrics(client: TestClient) -> None:
+    models = {m["task"]: m for m in client.get("/v1/models").json()}
+    assert set(models) == {"severity", "tone"}
+
+
+def test_bad_input_gets_a_precise_4xx_and_stores_nothing(client: TestClient) -> None:
+    cases = [
+        ({"json": {"text": ""}}, 422, "'text' is empty"),
+        ({"json": {"text": "   "}}, 422, "'text' is empty"),
+        ({"json": {"text": 42}}, 422, None),
+        ({"json": {"text": "The internet is down, please help"}}, 422, "no Russian"),
+        ({"json": {"text": "我的网络坏了"}}, 422, "no Russian"),
+        ({"json": {"txt": "опечатка"}}, 422, None),
+        ({"json": {"text": "опечатка", "extra": 1}}, 422, None),
+        ({"json": [1, 2, 3]}, 422, None),
+        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, None),
+        ({"content": b"\xff\xfe\x00", "headers": {"content-type": "application/json"}}, 400, None),
+        ({"json": {"text": "а" * 20_001}}, 422, "the limit is 20000"),
+        ({"json": {"text": "а" * 1_100_000}}, 413, "body larger than"),
+    ]
+    for kwargs, code, needle in cases:
+        response = client.post("/v1/tickets", **kwargs)
+        assert response.status_code == code, (kwargs.get("json", kwargs.get("content")), response.text[:200])
+        if needle:
+            assert needle in str(response.json()["detail"])
+    assert client.get("/v1/tickets").json()["items"] == []
+    assert client.get("/v1/tickets", params={"cursor": "garbage"}).status_code == 400
+    assert client.get("/v1/tickets", params={"limit": 5000}).status_code == 422
+    assert client.get("/v1/tickets", params={"signal": "weather"}).status_code == 422
+    assert client.post("/v1/replies/check", json={"text": ""}).status_code == 422
+
+
+def test_translit_is_scored_not_refused(client: TestClient) -> None:
+    response = client.post("/v1/tickets", json={"text": "zdravstvuite, internet ne rabotaet uzhe tretii den"})
+    assert response.status_code == 201
