@@ -65,6 +65,7 @@ def train_tickets(data_dir: Path, models_dir: Path) -> tuple[Artifact, dict[str,
         "hyperparameters": {
             "severity": severity.get_params(),
             "signals": signals.get_params(),
+            "escalation": {"threshold": model.escalate_threshold, "recheck_from": model.recheck_from},
         },
         "metrics_test": {k: v for k, v in metrics.items() if k != "reliability"},
         "training_seconds": round(seconds, 2),
