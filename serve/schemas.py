@@ -93,6 +93,55 @@ class ReplyCheckPublic(BaseModel):
     model_version: str
 
 
+SignalName = Literal[
+    "outage", "money", "repeat_contact", "churn_threat", "legal_threat",
+    "safety", "security", "deadline", "many_affected", "staff_rudeness",
+]  # fmt: skip
+SpanCategory = Literal[
+    "blames_customer", "policy_shield", "third_party", "deflection",
+    "stonewalling", "condescension", "customer_burden", "minimizing",
+]  # fmt: skip
+ElementName = Literal["apology", "empathy", "ownership", "explanation", "remedy", "timeline", "compensation"]
+
+
+class SpanLabel(Strict):
+    start: int = Field(ge=0, description="Python code-point offset into the draft.")
+    end: int = Field(gt=0)
+    label: SpanCategory
+
+
+class TicketCorrection(Strict):
+    target: Literal["ticket"]
+    ticket_id: int
+    severity: Severity | None = None
+    signals: list[SignalName] | None = None
+    agent: str = Field(min_length=1, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReplyCorrection(Strict):
+    target: Literal["reply"]
+    text: str = Field(min_length=1, description="The draft that was checked.")
+    tone: Tone | None = None
+    spans: list[SpanLabel] | None = Field(default=None, description="The full, corrected list of blame spans.")
+    elements: list[ElementName] | None = Field(default=None, description="The elements present, corrected.")
+    model_version: str | None = None
+    agent: str = Field(min_length=1, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CorrectionPublic(BaseModel):
+    id: int
+    target: Literal["ticket", "reply"]
+    ticket_id: int | None
+    text: str
+    labels: dict
+    model_version: str | None
+    agent: str
+    note: str | None
+    created_at: datetime
+
+
 class ModelPublic(BaseModel):
     task: str
     version: str

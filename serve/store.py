@@ -64,6 +64,22 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
+class Correction(Base):
+    """An agent's correction of a ticket's labels or of a checked draft; retraining reads these."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(10), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON)
+    model_version: Mapped[str | None] = mapped_column(String(40))
+    agent: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the URL; for SQLite the folder is created and WAL mode switched on."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):

@@ -41,6 +41,16 @@ class Signal:
     spans: tuple[Evidence, ...]
 
 
+def _gram_positions(stream: Sequence[str]) -> dict[str, list[int]]:
+    """Start indices of every lemma unigram and bigram (as the vectoriser spells them) in a stream."""
+    positions: dict[str, list[int]] = {}
+    for k, lemma in enumerate(stream):
+        positions.setdefault(lemma, []).append(k)
+        if k + 1 < len(stream):
+            positions.setdefault(f"{lemma} {stream[k + 1]}", []).append(k)
+    return positions
+
+
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -142,11 +152,12 @@ class SignalDetector(BaseEstimator):
         for row, item in enumerate(texts):
             tokens, stream = tokens_all[row], streams[row]
             x = (indices[indptr[row] : indptr[row + 1]], values[indptr[row] : indptr[row + 1]])
+            positions = _gram_positions(stream)
             found = []
             for k, signal in enumerate(self.labels):
                 if proba[row, k] < self.threshold:
                     continue
-                spans = self._evidence(signal, x, tokens, stream)
+                spans = self._evidence(signal, x, tokens, stream, positions)
                 if signal == "repeat_contact":
                     spans = _merge(spans + textproc.repeat_contact_spans(item))
                 if spans:
@@ -161,6 +172,7 @@ class SignalDetector(BaseEstimator):
         x: tuple[np.ndarray, np.ndarray],
         tokens: Sequence[textproc.Token],
         stream: Sequence[str],
+        positions: dict[str, list[int]],
     ) -> list[tuple[int, int]]:
         """Spans of the features (column indices, values of one row) that pushed `signal` up the most."""
         coef = self.models_[signal].coef_[0]
@@ -178,9 +190,8 @@ class SignalDetector(BaseEstimator):
                 cue_hits = cue_hits or cue_matches(stream, "signals")
                 ranges = cue_hits[SIGNALS[column - n_words]]
             else:
-                gram = tuple(self.vocabulary_[column].split(" "))
-                ranges = [
-                    (k, k + len(gram)) for k in range(len(stream) - len(gram) + 1) if stream[k : k + len(gram)] == gram
-                ]
+                gram = self.vocabulary_[column]
+                width = gram.count(" ") + 1
+                ranges = [(k, k + width) for k in positions.get(gram, ())]
             spans.extend((tokens[i].start, tokens[j - 1].end) for i, j in ranges)
         return _merge(spans)

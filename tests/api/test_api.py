@@ -134,3 +134,69 @@ def test_bad_input_gets_a_precise_4xx_and_stores_nothing(client: TestClient) -> 
 def test_translit_is_scored_not_refused(client: TestClient) -> None:
     response = client.post("/v1/tickets", json={"text": "zdravstvuite, internet ne rabotaet uzhe tretii den"})
     assert response.status_code == 201
+
+
+def test_corrections_are_stored_with_who_and_what(client: TestClient) -> None:
+    ticket = client.post("/v1/tickets", json={"text": LATE}).json()
+    fixed = client.post(
+        "/v1/corrections",
+        json={
+            "target": "ticket",
+            "ticket_id": ticket["id"],
+            "severity": "high",
+            "signals": ["deadline"],
+            "agent": "anna",
+        },
+    )
+    assert fixed.status_code == 201
+    body = fixed.json()
+    assert body["labels"] == {"severity": "high", "signals": ["deadline"]}
+    assert (body["agent"], body["ticket_id"], body["text"]) == ("anna", ticket["id"], LATE)
+    assert body["model_version"] == ticket["model_version"]
+    draft = "Извините, но это не к нам."
+    reply = client.post(
+        "/v1/corrections",
+        json={
+            "target": "reply",
+            "text": draft,
+            "tone": "blame_shifting",
+            "spans": [{"start": 13, "end": 25, "label": "deflection"}],
+            "agent": "boris",
+        },
+    )
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["labels"]["spans"] == [{"start": 13, "end": 25, "label": "deflection"}]
+
+
+def test_bad_corrections_are_refused(client: TestClient) -> None:
+    ticket = client.post("/v1/tickets", json={"text": LATE}).json()
+    cases = [
+        ({"target": "ticket", "ticket_id": ticket["id"], "agent": "a"}, 422),
+        ({"target": "ticket", "ticket_id": 99999, "severity": "low", "agent": "a"}, 404),
+        ({"target": "ticket", "ticket_id": ticket["id"], "severity": "urgent", "agent": "a"}, 422),
+        ({"target": "ticket", "ticket_id": ticket["id"], "signals": ["weather"], "agent": "a"}, 422),
+        ({"target": "email", "agent": "a"}, 422),
+        (
+            {
+                "target": "reply",
+                "text": "Это не к нам.",
+                "spans": [{"start": 0, "end": 99, "label": "deflection"}],
+                "agent": "a",
+            },
+            422,
+        ),
+        (
+            {
+                "target": "reply",
+                "text": "Это не к нам.",
+                "tone": "neutral",
+                "spans": [{"start": 0, "end": 4, "label": "deflection"}],
+                "agent": "a",
+            },
+            422,
+        ),
+        ({"target": "reply", "text": "Это не к нам.", "tone": "rude", "agent": "a"}, 422),
+        ({"target": "reply", "text": "Это не к нам.", "tone": "neutral"}, 422),
+    ]
+    for payload, code in cases:
+        assert client.post("/v1/corrections", json=payload).status_code == code, payload
