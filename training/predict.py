@@ -13,14 +13,14 @@ BATCH = 256
 MAX_TEXT_CHARS = 20_000
 
 
-def unscorable_reason(text: object) -> str | None:
+def unscorable_reason(text: object, max_chars: int = MAX_TEXT_CHARS) -> str | None:
     """Why a text cannot be scored, in words a caller can act on; None when it can."""
     if not isinstance(text, str):
         return f"'text' must be a string, got {type(text).__name__}"
     if not text.strip():
         return "'text' is empty"
-    if len(text) > MAX_TEXT_CHARS:
-        return f"'text' is {len(text)} characters; the limit is {MAX_TEXT_CHARS}"
+    if len(text) > max_chars:
+        return f"'text' is {len(text)} characters; the limit is {max_chars}"
     if not looks_russian(text):
         return "no Russian found in 'text' (Cyrillic or transliterated Russian is required)"
     return None

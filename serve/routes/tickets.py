@@ -11,8 +11,8 @@ from training.predict import unscorable_reason
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
 
 
-def _check_text(text: str, where: str = "") -> None:
-    reason = unscorable_reason(text)
+def _check_text(text: str, max_chars: int, where: str = "") -> None:
+    reason = unscorable_reason(text, max_chars)
     if reason:
         raise HTTPException(status_code=422, detail=f"{where}{reason}")
 
@@ -33,9 +33,11 @@ def _score_and_store(session: SessionDep, model: SeverityModel, items: list[Tick
 
 
 @router.post("", response_model=TicketPublic, status_code=status.HTTP_201_CREATED)
-def create_ticket(body: TicketCreate, session: SessionDep, model: SeverityModel, response: Response) -> Ticket:
+def create_ticket(
+    body: TicketCreate, session: SessionDep, model: SeverityModel, state: StateDep, response: Response
+) -> Ticket:
     """Score and store a ticket. Posting an `external_id` again returns the stored ticket (200)."""
-    _check_text(body.text)
+    _check_text(body.text, state.settings.max_text_chars)
     ticket, created = _score_and_store(session, model, [body])[0]
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -48,7 +50,7 @@ def create_tickets(body: TicketBatchCreate, session: SessionDep, model: Severity
     if len(body.tickets) > state.settings.batch_limit:
         raise HTTPException(status_code=413, detail=f"at most {state.settings.batch_limit} tickets per batch")
     for k, item in enumerate(body.tickets):
-        _check_text(item.text, f"tickets[{k}]: ")
+        _check_text(item.text, state.settings.max_text_chars, f"tickets[{k}]: ")
     return [ticket for ticket, _ in _score_and_store(session, model, body.tickets)]
 
 
