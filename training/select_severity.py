@@ -109,7 +109,7 @@ def escalation_table(x: np.ndarray, y: np.ndarray, signals: list[list[str]], fol
             pred = base.copy()
             if threshold is not None:
                 triager.set_params(escalate_threshold=threshold, recheck_from=recheck)
-                pred[triager.escalate(held, proba)] = CRITICAL
+                pred[triager.escalate(held, proba)[0]] = CRITICAL
             decided[(threshold, recheck)][held_idx] = pred
     print("\nescalation (out of fold)                              OOF F1  critR c→low")
     for (threshold, recheck), pred in decided.items():

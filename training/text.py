@@ -155,9 +155,22 @@ def repeat_contact_spans(text: str) -> list[tuple[int, int]]:
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Rough sentences (cut after . ! ? … followed by space, or at line breaks) as trimmed offsets."""
+    spans, start = [], 0
+    for match in [*_SENTENCE_END.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            left = start + len(piece) - len(piece.lstrip())
+            spans.append((left, left + len(piece.strip())))
+        if match:
+            start = match.end()
+    return spans
+
+
 def sentences(text: str) -> list[str]:
-    """Rough sentence split (after . ! ? … followed by space, or at line breaks); empty parts dropped."""
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+    return [text[a:b] for a, b in sentence_spans(text)]
 
 
 def looks_russian(text: str) -> bool:

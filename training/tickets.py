@@ -12,8 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from training.labels import SEVERITIES, SIGNALS
 from training.severity import SeverityClassifier
-from training.signals import SignalDetector
-from training.text import sentences
+from training.signals import Evidence, Signal, SignalDetector
+from training.text import sentence_spans
 
 ESCALATING_SIGNALS = ("safety", "legal_threat", "security")
 """The guide makes danger, threats of court/regulator/press, and fraud or leaks critical by themselves."""
@@ -50,18 +50,29 @@ class TicketTriager(BaseEstimator):
         self.signals_ = (self.signals or SignalDetector()).fit(texts, signal_lists)
         return self
 
-    def escalate(self, texts: Sequence[str], signal_proba: np.ndarray) -> np.ndarray:
-        """Boolean mask of the texts whose escalating signals make them critical."""
+    def escalate(self, texts: Sequence[str], signal_proba: np.ndarray) -> tuple[np.ndarray, dict[int, list[Signal]]]:
+        """Mask of the texts that escalating signals make critical, and, for those found by the
+        sentence recheck, the signals of the deciding sentence (offsets into the whole text)."""
         columns = [SIGNALS.index(s) for s in ESCALATING_SIGNALS]
         best = signal_proba[:, columns].max(axis=1)
         mask = best >= self.escalate_threshold
         recheck = np.flatnonzero((best >= self.recheck_from) & ~mask)
-        parts = [(row, sentence) for row in recheck for sentence in sentences(texts[row])]
-        if parts:
-            local = self.signals_.predict_proba([sentence for _, sentence in parts])[:, columns].max(axis=1)
-            for (row, _), score in zip(parts, local, strict=True):
-                mask[row] |= score >= self.escalate_threshold
-        return mask
+        parts = [(row, span) for row in recheck for span in sentence_spans(texts[row])]
+        found: dict[int, list[Signal]] = {}
+        if not parts:
+            return mask, found
+        pieces = [texts[row][a:b] for row, (a, b) in parts]
+        local = self.signals_.predict_proba(pieces)[:, columns].max(axis=1)
+        for (row, (start, _)), piece, score in zip(parts, pieces, local, strict=True):
+            if score < self.escalate_threshold or mask[row]:
+                continue
+            mask[row] = True
+            signals = [s for s in self.signals_.explain([piece])[0] if s.label in ESCALATING_SIGNALS]
+            found[row] = [
+                Signal(s.label, s.probability, tuple(Evidence(e.start + start, e.end + start, e.text) for e in s.spans))
+                for s in signals
+            ]
+        return mask, found
 
     def predict(self, texts: Sequence[str], model_version: str = "unversioned") -> list[dict[str, Any]]:
         """One prediction per text: severity, per-level scores summing to 1, signals with spans."""
@@ -69,7 +80,11 @@ class TicketTriager(BaseEstimator):
         proba = self.severity_.predict_proba(texts)
         chosen = self.severity_.decide(proba)
         explained, signal_proba = self.signals_.explain_with_proba(texts)
-        chosen[self.escalate(texts, signal_proba)] = SEVERITIES.index("critical")
+        escalated, from_sentences = self.escalate(texts, signal_proba)
+        chosen[escalated] = SEVERITIES.index("critical")
+        for row, signals in from_sentences.items():
+            listed = {s.label for s in explained[row]}
+            explained[row] = explained[row] + [s for s in signals if s.label not in listed]
         out = []
         for row, level in enumerate(chosen):
             out.append(

@@ -80,9 +80,12 @@ def test_anger_does_not_raise_the_test_splits_low_tickets(triager: TicketTriager
     ],
 )
 def test_danger_makes_a_ticket_critical(triager: TicketTriager, ticket: str, danger: str) -> None:
-    prediction = triager.predict([f"{ticket} {danger}"])[0]
+    text = f"{ticket} {danger}"
+    prediction = triager.predict([text])[0]
     assert prediction["severity"] == "critical"
-    assert "safety" in [s["label"] for s in prediction["signals"]]
+    safety = [s for s in prediction["signals"] if s["label"] == "safety"]
+    assert safety
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in safety[0]["spans"])
 
 
 @pytest.mark.parametrize(
