@@ -157,3 +157,70 @@ class Ready(BaseModel):
     status: Literal["ready", "not_ready"]
     models: dict[str, str | None]
     database: bool
+
+
+class LTSoftware(BaseModel):
+    """LanguageTool spells its fields in camelCase; these models keep its names."""
+
+    name: str
+    version: str
+    buildDate: str
+    apiVersion: int
+    premium: bool
+    status: str
+
+
+class LTDetected(BaseModel):
+    name: str
+    code: str
+    confidence: float
+
+
+class LTLanguage(BaseModel):
+    name: str
+    code: str
+    detectedLanguage: LTDetected
+
+
+class LTReplacement(BaseModel):
+    value: str
+
+
+class LTContext(BaseModel):
+    text: str
+    offset: int = Field(description="UTF-16 code units into the context text.")
+    length: int
+
+
+class LTCategory(BaseModel):
+    id: str
+    name: str
+
+
+class LTRule(BaseModel):
+    id: str
+    description: str
+    issueType: str
+    category: LTCategory
+
+
+class LTType(BaseModel):
+    typeName: str
+
+
+class LTMatch(BaseModel):
+    message: str
+    shortMessage: str
+    replacements: list[LTReplacement]
+    offset: int = Field(description="UTF-16 code units into the text, as LanguageTool counts.")
+    length: int
+    context: LTContext
+    sentence: str
+    type: LTType
+    rule: LTRule
+
+
+class LTCheckResponse(BaseModel):
+    software: LTSoftware
+    language: LTLanguage
+    matches: list[LTMatch]

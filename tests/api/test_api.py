@@ -200,3 +200,34 @@ def test_bad_corrections_are_refused(client: TestClient) -> None:
     ]
     for payload, code in cases:
         assert client.post("/v1/corrections", json=payload).status_code == code, payload
+
+
+def test_languagetool_check_counts_utf16_while_v1_counts_code_points(client: TestClient) -> None:
+    draft = "Здравствуйте 😊🙏. Это не к нам, обратитесь в банк 🏦 сами."
+    v1 = client.post("/v1/replies/check", json={"text": draft}).json()
+    lt = client.post("/v2/check", data={"text": draft, "language": "ru-RU"})
+    assert lt.status_code == 200, lt.text
+    body = lt.json()
+    assert body["language"]["code"] == "ru-RU"
+    assert body["software"]["name"] == "complaint-triage"
+    assert v1["spans"] and len(body["matches"]) == len(v1["spans"])
+    utf16 = draft.encode("utf-16-le")
+    for match, span in zip(body["matches"], v1["spans"], strict=True):
+        assert draft[span["start"] : span["end"]] == span["text"]
+        astral_before = sum(ord(c) > 0xFFFF for c in draft[: span["start"]])
+        assert astral_before >= 2
+        assert match["offset"] == span["start"] + astral_before  # each emoji is two UTF-16 units
+        assert utf16[2 * match["offset"] : 2 * (match["offset"] + match["length"])].decode("utf-16-le") == span["text"]
+        context = match["context"]
+        piece = context["text"].encode("utf-16-le")[2 * context["offset"] : 2 * (context["offset"] + context["length"])]
+        assert piece.decode("utf-16-le") == span["text"]
+        assert match["rule"]["category"]["id"] == "BLAME_SHIFTING"
+        assert match["replacements"][0]["value"]
+
+
+def test_languagetool_check_refuses_what_it_cannot_check(client: TestClient) -> None:
+    assert client.post("/v2/check", data={"text": "Это не к нам.", "language": "en-US"}).status_code == 400
+    assert client.post("/v2/check", data={"text": "", "language": "ru"}).status_code in (400, 422)
+    assert client.post("/v2/check", data={"language": "ru"}).status_code == 422
+    clean = client.post("/v2/check", data={"text": "Спасибо! Вернём деньги до пятницы.", "language": "auto"}).json()
+    assert clean["matches"] == []
