@@ -40,6 +40,16 @@ class SignalPublic(BaseModel):
     spans: list[EvidenceSpan]
 
 
+class MessageCreate(Strict):
+    text: str = Field(description="The customer's follow-up on the same ticket.")
+
+
+class MessagePublic(BaseModel):
+    id: int
+    text: str
+    created_at: datetime
+
+
 class TicketPublic(BaseModel):
     id: int
     external_id: str | None
@@ -53,6 +63,9 @@ class TicketPublic(BaseModel):
     model_version: str
     created_at: datetime
     updated_at: datetime
+    messages: list[MessagePublic] = Field(
+        description="Follow-ups; with any, signal offsets index the thread: text and messages joined by a blank line."
+    )
 
 
 class TicketPage(BaseModel):

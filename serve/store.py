@@ -13,11 +13,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, TypeDecorator, create_engine, event, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+THREAD_SEPARATOR = "\n\n"
 STATUSES = ("open", "in_progress", "resolved", "closed")
 
 
@@ -46,6 +59,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+class Message(Base):
+    """A customer's follow-up on a ticket; the ticket is re-scored on the whole thread."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
 
@@ -62,6 +86,12 @@ class Ticket(Base):
     model_version: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    messages: Mapped[list[Message]] = relationship(order_by=Message.id, lazy="selectin")
+
+    @property
+    def thread(self) -> str:
+        """The first message and every follow-up, joined by blank lines: what the model scores."""
+        return THREAD_SEPARATOR.join([self.text, *(m.text for m in self.messages)])
 
 
 class Correction(Base):
@@ -128,6 +158,22 @@ def add_ticket(session: Session, values: dict[str, Any]) -> tuple[Ticket, bool]:
             raise
         return existing, False
     return ticket, True
+
+
+def add_message(session: Session, ticket: Ticket, text: str) -> Message:
+    message = Message(ticket_id=ticket.id, text=text)
+    session.add(message)
+    session.flush()
+    session.refresh(ticket, ["messages"])
+    return message
+
+
+def rescore(ticket: Ticket, prediction: dict[str, Any]) -> None:
+    ticket.severity = prediction["severity"]
+    ticket.severity_rank = SEVERITY_RANK[prediction["severity"]]
+    ticket.scores = prediction["scores"]
+    ticket.signals = prediction["signals"]
+    ticket.model_version = prediction["model_version"]
 
 
 def encode_cursor(ticket: Ticket) -> str:

@@ -3,8 +3,17 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from serve.dependencies import SessionDep, SeverityModel, StateDep
-from serve.schemas import Severity, Status, TicketBatchCreate, TicketCreate, TicketPage, TicketPublic, TicketUpdate
-from serve.store import Ticket, add_ticket, queue
+from serve.schemas import (
+    MessageCreate,
+    Severity,
+    Status,
+    TicketBatchCreate,
+    TicketCreate,
+    TicketPage,
+    TicketPublic,
+    TicketUpdate,
+)
+from serve.store import SEVERITY_RANK, Ticket, add_message, add_ticket, queue, rescore
 from training.labels import SIGNALS
 from training.predict import unscorable_reason
 
@@ -93,5 +102,41 @@ def update_ticket(ticket_id: int, body: TicketUpdate, session: SessionDep) -> Ti
     if ticket is None:
         raise HTTPException(status_code=404, detail=f"ticket {ticket_id} not found")
     ticket.status = body.status
+    session.commit()
+    return ticket
+
+
+UNRESOLVED = ("open", "in_progress")
+
+
+@router.post("/{ticket_id}/messages", response_model=TicketPublic, status_code=status.HTTP_201_CREATED)
+def add_follow_up(
+    ticket_id: int, body: MessageCreate, session: SessionDep, model: SeverityModel, state: StateDep
+) -> Ticket:
+    """A customer's follow-up: stored, and the ticket re-scored on the whole thread.
+
+    A follow-up on an unresolved ticket is a repeat contact, which the guide puts at `high` or above:
+    the level is raised to at least `high` and `repeat_contact` is added with the follow-up as evidence.
+    A thread longer than the text limit is scored on its most recent part.
+    """
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise HTTPException(status_code=404, detail=f"ticket {ticket_id} not found")
+    _check_text(body.text, state.settings.max_text_chars)
+    add_message(session, ticket, body.text)
+    thread = ticket.thread
+    cut = max(0, len(thread) - state.settings.max_text_chars)
+    prediction = model.model.predict([thread[cut:]], model.version)[0]
+    for signal in prediction["signals"]:
+        for span in signal["spans"]:
+            span["start"] += cut
+            span["end"] += cut
+    if ticket.status in UNRESOLVED:
+        if SEVERITY_RANK[prediction["severity"]] < SEVERITY_RANK["high"]:
+            prediction["severity"] = "high"
+        if all(s["label"] != "repeat_contact" for s in prediction["signals"]):
+            evidence = {"start": len(thread) - len(body.text), "end": len(thread), "text": body.text}
+            prediction["signals"].append({"label": "repeat_contact", "spans": [evidence]})
+    rescore(ticket, prediction)
     session.commit()
     return ticket

@@ -231,3 +231,29 @@ def test_languagetool_check_refuses_what_it_cannot_check(client: TestClient) -> 
     assert client.post("/v2/check", data={"language": "ru"}).status_code == 422
     clean = client.post("/v2/check", data={"text": "Спасибо! Вернём деньги до пятницы.", "language": "auto"}).json()
     assert clean["matches"] == []
+
+
+def test_a_follow_up_rescores_the_thread_and_raises_an_unresolved_ticket(client: TestClient) -> None:
+    ticket = client.post("/v1/tickets", json={"text": "Интернет стал медленный по вечерам, видео тормозит."}).json()
+    assert ticket["severity"] in ("low", "medium")
+    follow_up = "Пишу снова: вечером опять всё тормозит, никто так и не позвонил."
+    response = client.post(f"/v1/tickets/{ticket['id']}/messages", json={"text": follow_up})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["severity"] in ("high", "critical")
+    assert [m["text"] for m in body["messages"]] == [follow_up]
+    thread = "\n\n".join([ticket["text"], follow_up])
+    repeat = [s for s in body["signals"] if s["label"] == "repeat_contact"]
+    assert repeat
+    for signal in body["signals"]:
+        for span in signal["spans"]:
+            assert thread[span["start"] : span["end"]] == span["text"]
+    assert client.get(f"/v1/tickets/{ticket['id']}").json()["severity"] == body["severity"]
+    assert client.get("/v1/tickets").json()["items"][0]["id"] == ticket["id"]
+
+
+def test_follow_ups_are_validated(client: TestClient) -> None:
+    ident = client.post("/v1/tickets", json={"text": LATE}).json()["id"]
+    assert client.post(f"/v1/tickets/{ident}/messages", json={"text": ""}).status_code == 422
+    assert client.post("/v1/tickets/424242/messages", json={"text": "ещё раз пишу"}).status_code == 404
+    assert client.get(f"/v1/tickets/{ident}").json()["messages"] == []
