@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from serve.dependencies import AppState
-from serve.routes import corrections, health, languagetool, models, replies, tickets
+from serve.routes import corrections, health, languagetool, models, replies, tickets, webhooks
 from serve.settings import Settings, get_settings
 from serve.store import make_engine, migrate, session_factory
 from training.artifacts import ArtifactError, latest_version, load_artifact
@@ -53,13 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": f"body larger than {settings.max_body_bytes} bytes"}, status_code=413)
         return await call_next(request)
 
-    for router in (
-        health.router,
-        tickets.router,
-        replies.router,
-        corrections.router,
-        models.router,
-        languagetool.router,
-    ):
-        app.include_router(router)
+    for module in (health, tickets, replies, corrections, webhooks, models, languagetool):
+        app.include_router(module.router)
     return app

@@ -237,3 +237,52 @@ class LTCheckResponse(BaseModel):
     software: LTSoftware
     language: LTLanguage
     matches: list[LTMatch]
+
+
+class Lenient(BaseModel):
+    """Help desks send many more fields than we read; those are ignored, what we read is typed."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ZendeskVia(Lenient):
+    channel: str | None = None
+
+
+class ZendeskTicket(Lenient):
+    id: int | str
+    subject: str | None = None
+    description: str
+    via: ZendeskVia | None = None
+
+
+class ZendeskEvent(Lenient):
+    """Zendesk-style: a trigger/webhook posting `{"ticket": {"id", "subject", "description", "via"}}`."""
+
+    ticket: ZendeskTicket
+
+
+class ZammadTicket(Lenient):
+    id: int | str
+    title: str | None = None
+
+
+class ZammadArticle(Lenient):
+    body: str
+    type: str | None = None
+
+
+class ZammadEvent(Lenient):
+    """Zammad-style: a webhook posting `{"ticket": {"id", "title"}, "article": {"body", "type"}}`."""
+
+    ticket: ZammadTicket
+    article: ZammadArticle
+
+
+class WebhookResult(BaseModel):
+    ticket_id: int
+    external_id: str
+    severity: Severity
+    scores: dict[str, float]
+    tags: list[str] = Field(description="Tags to set in the help desk: severity_<level> and signal_<name>.")
+    model_version: str

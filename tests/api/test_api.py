@@ -257,3 +257,40 @@ def test_follow_ups_are_validated(client: TestClient) -> None:
     assert client.post(f"/v1/tickets/{ident}/messages", json={"text": ""}).status_code == 422
     assert client.post("/v1/tickets/424242/messages", json={"text": "ещё раз пишу"}).status_code == 404
     assert client.get(f"/v1/tickets/{ident}").json()["messages"] == []
+
+
+def test_helpdesk_webhooks_in_zendesk_and_zammad_shapes(client: TestClient) -> None:
+    zendesk = {
+        "ticket": {
+            "id": 4711,
+            "subject": "Запах газа",
+            "description": GAS,
+            "via": {"channel": "web"},
+            "requester": {"name": "Ирина", "email": "irina@example.ru"},
+            "tags": ["new"],
+        }
+    }
+    first = client.post("/v1/webhooks/helpdesk", json=zendesk)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["external_id"] == "zendesk:4711"
+    assert body["severity"] == "critical"
+    assert "severity_critical" in body["tags"] and "signal_safety" in body["tags"]
+    assert client.post("/v1/webhooks/helpdesk", json=zendesk).json()["ticket_id"] == body["ticket_id"]
+    zammad = {
+        "ticket": {"id": 88, "number": "31088", "title": "Опечатка в чеке", "state": "new"},
+        "article": {"body": TYPO, "type": "email", "from": "client@example.ru"},
+    }
+    second = client.post("/v1/webhooks/helpdesk", json=zammad).json()
+    assert second["external_id"] == "zammad:88"
+    assert second["severity"] in ("low", "medium")
+    assert len(client.get("/v1/tickets").json()["items"]) == 2
+
+
+def test_helpdesk_webhook_rejects_other_shapes(client: TestClient) -> None:
+    for payload in ({"event": "created"}, {"ticket": {"id": 1}}, {"ticket": {"id": 1}, "article": {}}):
+        response = client.post("/v1/webhooks/helpdesk", json=payload)
+        assert response.status_code == 422
+        assert "Zendesk- or Zammad-style" in response.json()["detail"]
+    english = {"ticket": {"id": 2, "description": "My internet is down"}}
+    assert "no Russian" in client.post("/v1/webhooks/helpdesk", json=english).json()["detail"]
