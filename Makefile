@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run report test lint train bench models
+.PHONY: help install run report test lint train bench models browser
 
 help: ## Show this list.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,5 +41,9 @@ bench: install models ## Run the benchmarks (each beside its baseline).
 lint: install ## ruff over the whole tree.
 	$(BIN)/ruff check .
 
-test: install lint ## Install, lint and run the whole test suite.
+browser: ## Install Debian's chromium for the browser test (apt-get; needs root), unless present.
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "WARNING: could not install chromium; the browser test will be skipped"
+
+test: install lint browser ## Install (Python packages and Debian's chromium), lint and run the whole test suite.
 	$(BIN)/python -m pytest

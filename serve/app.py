@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from serve.dependencies import AppState
 from serve.routes import corrections, health, languagetool, models, replies, tickets, webhooks
@@ -15,6 +17,7 @@ from serve.store import make_engine, migrate, session_factory
 from training.artifacts import ArtifactError, latest_version, load_artifact
 
 MODEL_FOLDERS = ("severity", "tone")
+STATIC = Path(__file__).parent / "static"
 
 
 def load_models(state: AppState) -> None:
@@ -55,4 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (health, tickets, replies, corrections, webhooks, models, languagetool):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def agent_page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
     return app
