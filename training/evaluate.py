@@ -46,6 +46,23 @@ def reliability_curve(proba: np.ndarray, y_true: np.ndarray, bins: int = 10) -> 
     return rows
 
 
+def classification_summary(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
+    """Records, accuracy, macro-F1, the per-class table and the confusion matrix (rows true)."""
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(labels), zero_division=0
+    )
+    return {
+        "records": len(y_true),
+        "accuracy": float(np.mean(np.array(y_true) == np.array(y_pred))),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=list(labels), average="macro", zero_division=0)),
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+        },
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=list(labels)).tolist(),
+    }
+
+
 def severity_metrics(
     y_true: Sequence[str],
     y_pred: Sequence[str],
@@ -55,8 +72,7 @@ def severity_metrics(
 ) -> dict[str, Any]:
     labels = list(SEVERITIES)
     true_idx = np.array([labels.index(v) for v in y_true])
-    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
-    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    summary = classification_summary(y_true, y_pred, labels)
     per_signal = {}
     for signal in SIGNALS:
         t = np.array([signal in row for row in signals_true])
@@ -75,16 +91,9 @@ def severity_metrics(
     micro_p = tp_all / n_pred if n_pred else 0.0
     micro_r = tp_all / n_true if n_true else 0.0
     return {
-        "records": len(y_true),
-        "accuracy": float(np.mean(np.array(y_true) == np.array(y_pred))),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
-        "per_class": {
-            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for name, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
-        },
-        "confusion_matrix": matrix.tolist(),
-        "critical_recall": float(recall[labels.index("critical")]),
-        "critical_predicted_low": int(matrix[labels.index("critical"), labels.index("low")]),
+        **summary,
+        "critical_recall": summary["per_class"]["critical"]["recall"],
+        "critical_predicted_low": summary["confusion_matrix"][labels.index("critical")][labels.index("low")],
         "ece": expected_calibration_error(proba, true_idx),
         "reliability": reliability_curve(proba, true_idx),
         "signals": {
@@ -206,7 +215,7 @@ def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[s
     labels = list(TONES)
     y_true = [r["tone"] for r in records]
     y_pred = [p["tone"] for p in predictions]
-    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    summary = classification_summary(y_true, y_pred, labels)
     true_idx = np.array([labels.index(v) for v in y_true])
     proba = np.array([[p["scores"][t] for t in labels] for p in predictions])
     gold = [(k, s) for k, r in enumerate(records) for s in r.get("spans") or []]
@@ -238,15 +247,8 @@ def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[s
         q = np.array([element in p["elements"]["present"] for p in predictions])
         elements[element] = {"accuracy": float((t == q).mean()), "support": int(t.sum())}
     return {
-        "records": len(records),
-        "accuracy": float(np.mean(np.array(y_true) == np.array(y_pred))),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
-        "per_class": {
-            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for name, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
-        },
-        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
-        "blame_recall": float(recall[labels.index("blame_shifting")]),
+        **summary,
+        "blame_recall": summary["per_class"]["blame_shifting"]["recall"],
         "ece": expected_calibration_error(proba, true_idx),
         "reliability": reliability_curve(proba, true_idx),
         "spans": {
