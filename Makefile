@@ -45,5 +45,6 @@ browser: ## Install Debian's chromium for the browser test (apt-get; needs root)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "WARNING: could not install chromium; the browser test will be skipped"
 
-test: install lint browser ## Install (Python packages and Debian's chromium), lint and run the whole test suite.
-	$(BIN)/python -m pytest
+test: install lint browser ## Install (packages, Debian's chromium and PostgreSQL), lint, run the whole suite on SQLite and PostgreSQL.
+	@url="$$(.ci/postgres.sh 2>/tmp/complaint-triage-postgres.log)" || echo "WARNING: no PostgreSQL (see /tmp/complaint-triage-postgres.log); its tests will be skipped"; \
+		TRIAGE_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest

@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    inspect,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -127,9 +128,23 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
 def migrate(engine: Engine) -> None:
-    """Create missing tables (the schema is small and additive so far)."""
-    Base.metadata.create_all(engine)
+    """Apply the Alembic migrations up to head (a database made before migrations existed is
+    stamped at the first revision, whose tables it already has)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "tickets" in tables and "alembic_version" not in tables:
+            command.stamp(config, "0001")
+        command.upgrade(config, "head")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
