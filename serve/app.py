@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from serve.dependencies import AppState
+from serve.metrics import Metrics
 from serve.routes import corrections, health, languagetool, models, replies, tickets, webhooks
 from serve.settings import Settings, get_settings
 from serve.store import make_engine, migrate, session_factory
@@ -31,12 +34,13 @@ def load_models(state: AppState) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         migrate(engine)
-        state = AppState(settings=settings, sessions=session_factory(engine))
+        state = AppState(settings=settings, sessions=session_factory(engine), metrics=metrics)
         load_models(state)
         app.state.triage = state
         yield
@@ -49,12 +53,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
 
+    app.state.metrics = metrics
+
     @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def limit_and_measure(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return JSONResponse({"detail": f"body larger than {settings.max_body_bytes} bytes"}, status_code=413)
-        return await call_next(request)
+            response = JSONResponse({"detail": f"body larger than {settings.max_body_bytes} bytes"}, status_code=413)
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        path = route.path if route is not None else "unmatched"
+        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, path).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     for module in (health, tickets, replies, corrections, webhooks, models, languagetool):
         app.include_router(module.router)

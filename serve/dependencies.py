@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from serve.metrics import Metrics
 from serve.settings import Settings
 from training.artifacts import Artifact
 
@@ -17,6 +18,7 @@ from training.artifacts import Artifact
 class AppState:
     settings: Settings
     sessions: sessionmaker[Session]
+    metrics: Metrics
     models: dict[str, Artifact] = field(default_factory=dict)
     load_errors: dict[str, str] = field(default_factory=dict)
 

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from serve.dependencies import SessionDep, SeverityModel, StateDep
+from serve.metrics import Metrics
 from serve.schemas import (
     MessageCreate,
     Severity,
@@ -14,20 +15,18 @@ from serve.schemas import (
     TicketUpdate,
 )
 from serve.store import SEVERITY_RANK, Ticket, add_message, add_ticket, queue, rescore
+from serve.validation import require_scorable
 from training.labels import SIGNALS
-from training.predict import unscorable_reason
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
 
 
-def _check_text(text: str, max_chars: int, where: str = "") -> None:
-    reason = unscorable_reason(text, max_chars)
-    if reason:
-        raise HTTPException(status_code=422, detail=f"{where}{reason}")
-
-
-def _score_and_store(session: SessionDep, model: SeverityModel, items: list[TicketCreate]) -> list[tuple[Ticket, bool]]:
+def _score_and_store(
+    session: SessionDep, model: SeverityModel, items: list[TicketCreate], metrics: Metrics
+) -> list[tuple[Ticket, bool]]:
     predictions = model.model.predict([item.text for item in items], model.version)
+    for prediction in predictions:
+        metrics.severities.labels(prediction["severity"]).inc()
     stored = []
     for item, prediction in zip(items, predictions, strict=True):
         values = {
@@ -46,8 +45,8 @@ def create_ticket(
     body: TicketCreate, session: SessionDep, model: SeverityModel, state: StateDep, response: Response
 ) -> Ticket:
     """Score and store a ticket. Posting an `external_id` again returns the stored ticket (200)."""
-    _check_text(body.text, state.settings.max_text_chars)
-    ticket, created = _score_and_store(session, model, [body])[0]
+    require_scorable(body.text, state.settings.max_text_chars)
+    ticket, created = _score_and_store(session, model, [body], state.metrics)[0]
     if not created:
         response.status_code = status.HTTP_200_OK
     return ticket
@@ -59,8 +58,8 @@ def create_tickets(body: TicketBatchCreate, session: SessionDep, model: Severity
     if len(body.tickets) > state.settings.batch_limit:
         raise HTTPException(status_code=413, detail=f"at most {state.settings.batch_limit} tickets per batch")
     for k, item in enumerate(body.tickets):
-        _check_text(item.text, state.settings.max_text_chars, f"tickets[{k}]: ")
-    return [ticket for ticket, _ in _score_and_store(session, model, body.tickets)]
+        require_scorable(item.text, state.settings.max_text_chars, f"tickets[{k}]: ")
+    return [ticket for ticket, _ in _score_and_store(session, model, body.tickets, state.metrics)]
 
 
 @router.get("", response_model=TicketPage)
@@ -122,7 +121,7 @@ def add_follow_up(
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise HTTPException(status_code=404, detail=f"ticket {ticket_id} not found")
-    _check_text(body.text, state.settings.max_text_chars)
+    require_scorable(body.text, state.settings.max_text_chars)
     add_message(session, ticket, body.text)
     thread = ticket.thread
     cut = max(0, len(thread) - state.settings.max_text_chars)

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from serve.dependencies import SessionDep, SeverityModel, StateDep
 from serve.schemas import TicketCreate, WebhookResult, ZammadEvent, ZendeskEvent
 from serve.store import add_ticket
-from training.predict import unscorable_reason
+from serve.validation import require_scorable
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
@@ -35,9 +35,7 @@ def helpdesk_event(
 ) -> WebhookResult:
     """A ticket-created event from a help desk: scored, stored once per help-desk ticket, tags returned."""
     item = _as_ticket(payload)
-    reason = unscorable_reason(item.text, state.settings.max_text_chars)
-    if reason:
-        raise HTTPException(status_code=422, detail=reason)
+    require_scorable(item.text, state.settings.max_text_chars)
     prediction = model.model.predict([item.text], model.version)[0]
     values = {**item.model_dump(), **{k: prediction[k] for k in ("severity", "scores", "signals", "model_version")}}
     ticket, _ = add_ticket(session, values)

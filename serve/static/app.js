@@ -25,15 +25,43 @@ async function loadQueue() {
     list.replaceChildren();
     for (const ticket of page.items) {
       const item = element("li", { "data-id": ticket.id, "data-severity": ticket.severity });
-      item.append(element("span", { class: `badge ${ticket.severity}` }, ticket.severity));
-      ticket.signals.forEach((s) => item.append(element("span", { class: "signal" }, s.label)));
-      item.append(element("div", { class: "text" }, ticket.text));
+      const open = element("button", { type: "button", class: "open", "aria-label": `Открыть тикет ${ticket.id}` });
+      open.append(element("span", { class: `badge ${ticket.severity}` }, ticket.severity));
+      ticket.signals.forEach((s) => open.append(element("span", { class: "signal" }, s.label)));
+      open.append(element("div", { class: "text" }, ticket.text));
+      open.addEventListener("click", () => showTicket(ticket));
+      item.append(open);
       list.append(item);
     }
     $("status").textContent = `тикетов: ${page.items.length}`;
   } catch (error) {
     $("status").textContent = `ошибка очереди: ${error.message}`;
   }
+}
+
+// The ticket view: its text with the evidence of every signal highlighted (offsets index the
+// thread: the text and any follow-ups joined by a blank line).
+function showTicket(ticket) {
+  const thread = [ticket.text, ...ticket.messages.map((m) => m.text)].join("\n\n");
+  const marks = ticket.signals.flatMap((s) => s.spans.map((span) => ({ ...span, label: s.label })))
+    .sort((a, b) => a.start - b.start);
+  const view = $("ticket-text");
+  view.replaceChildren();
+  let cursor = 0;
+  for (const mark of marks) {
+    if (mark.start < cursor) continue;
+    const start = toUnits(thread, mark.start), end = toUnits(thread, mark.end);
+    view.append(document.createTextNode(thread.slice(toUnits(thread, cursor), start)));
+    view.append(element("mark", { class: "signal-evidence", "data-label": mark.label, title: mark.label, tabindex: "0" }, thread.slice(start, end)));
+    cursor = mark.end;
+  }
+  view.append(document.createTextNode(thread.slice(toUnits(thread, cursor))));
+  $("ticket-id").textContent = `#${ticket.id}`;
+  $("ticket-severity").textContent = ticket.severity;
+  $("ticket-severity").className = `badge ${ticket.severity}`;
+  $("ticket-scores").textContent = Object.entries(ticket.scores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ");
+  $("ticket-signals").textContent = ticket.signals.map((s) => s.label).join(", ") || "—";
+  $("ticket").hidden = false;
 }
 
 // Python offsets count code points; JavaScript strings count UTF-16 units: convert at this boundary.

@@ -116,7 +116,7 @@ def test_bad_input_gets_a_precise_4xx_and_stores_nothing(client: TestClient) -> 
         ({"json": [1, 2, 3]}, 422, None),
         ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, None),
         ({"content": b"\xff\xfe\x00", "headers": {"content-type": "application/json"}}, 400, None),
-        ({"json": {"text": "а" * 20_001}}, 422, "the limit is 20000"),
+        ({"json": {"text": "а" * 20_001}}, 413, "the limit is 20000"),
         ({"json": {"text": "а" * 1_100_000}}, 413, "body larger than"),
     ]
     for kwargs, code, needle in cases:
@@ -129,6 +129,7 @@ def test_bad_input_gets_a_precise_4xx_and_stores_nothing(client: TestClient) -> 
     assert client.get("/v1/tickets", params={"limit": 5000}).status_code == 422
     assert client.get("/v1/tickets", params={"signal": "weather"}).status_code == 422
     assert client.post("/v1/replies/check", json={"text": ""}).status_code == 422
+    assert client.post("/v1/replies/check", json={"text": "а" * 20_001}).status_code == 413
 
 
 def test_translit_is_scored_not_refused(client: TestClient) -> None:
@@ -294,3 +295,13 @@ def test_helpdesk_webhook_rejects_other_shapes(client: TestClient) -> None:
         assert "Zendesk- or Zammad-style" in response.json()["detail"]
     english = {"ticket": {"id": 2, "description": "My internet is down"}}
     assert "no Russian" in client.post("/v1/webhooks/helpdesk", json=english).json()["detail"]
+
+
+def test_prometheus_metrics_count_requests_and_predictions(client: TestClient) -> None:
+    client.post("/v1/tickets", json={"text": GAS})
+    client.post("/v1/replies/check", json={"text": "Это не к нам."})
+    text = client.get("/metrics").text
+    assert 'triage_requests_total{method="POST",route="/v1/tickets",status="201"} 1.0' in text
+    assert 'triage_ticket_predictions_total{severity="critical"} 1.0' in text
+    assert "triage_reply_checks_total" in text
+    assert "triage_request_seconds_bucket" in text

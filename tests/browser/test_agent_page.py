@@ -76,6 +76,11 @@ def test_agent_page_queue_draft_check_suggestion_and_correction(live_server: str
     top = page.locator("#queue li").first
     expect(top).to_contain_text("пахнет газом")
     expect(top).to_have_attribute("data-severity", "critical")
+    top.locator("button.open").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket")).to_be_visible()
+    expect(page.locator("#ticket-severity")).to_have_text("critical")
+    expect(page.locator("#ticket mark.signal-evidence", has_text="газом").first).to_be_visible()
     page.screenshot(path=str(OUTPUT / "agent-queue.png"))
 
     page.locator("#draft").focus()
