@@ -66,17 +66,38 @@ class SpanDetector(BaseEstimator):
     Both read one feature matrix per batch of clauses.
     """
 
-    def __init__(self, C: float = 4.0, category_C: float = 4.0, cues: float = 1.0, random_state: int = 0):
+    def __init__(
+        self, C: float = 4.0, category_C: float = 4.0, cues: float = 1.0, context: float = 0.0, random_state: int = 0
+    ):
         self.C = C
         self.category_C = category_C
         self.cues = cues
+        self.context = context
         self.random_state = random_state
+
+    def _with_context(self, x: sparse.csr_matrix, sizes: Sequence[int]) -> sparse.csr_matrix:
+        """Each clause's features, then (weighted by `context`) its previous and next clause's.
+
+        Off by default: out-of-fold on train it changed span category recall 0.559 → 0.561 (test
+        split 0.520 → 0.571), too little to choose over the simpler model on train evidence alone."""
+        if not self.context:
+            return x
+        rows = np.arange(x.shape[0])
+        starts = np.repeat(np.cumsum([0, *sizes[:-1]]), sizes) if len(sizes) else rows
+        ends = starts + np.repeat(sizes, sizes) if len(sizes) else rows
+        blank = sparse.csr_matrix((1, x.shape[1]))
+        padded = sparse.vstack([x, blank]).tocsr()
+        previous = np.where(rows - 1 >= starts, rows - 1, x.shape[0])
+        following = np.where(rows + 1 < ends, rows + 1, x.shape[0])
+        return sparse.hstack([x, self.context * padded[previous], self.context * padded[following]]).tocsr()
 
     def fit(self, texts: Sequence[str], span_lists: Sequence[Sequence[dict[str, Any]]]) -> SpanDetector:
         texts = check_texts(texts)
-        units, labels, gold_units, gold_labels = [], [], [], []
+        units, labels, gold_units, gold_labels, sizes = [], [], [], [], []
         for text, spans in zip(texts, span_lists, strict=True):
-            for clause, label in clause_labels(text, spans or []):
+            labelled = clause_labels(text, spans or [])
+            sizes.append(len(labelled))
+            for clause, label in labelled:
                 units.append(clause.text)
                 labels.append(label)
             for span in spans or []:
@@ -86,10 +107,11 @@ class SpanDetector(BaseEstimator):
         if is_blame.all() or not is_blame.any():
             raise ValueError("span training data needs clauses both inside and outside blame-shifting spans")
         self.features_ = TextFeatures(cues=self.cues, cue_table="blame").fit(units + gold_units)
-        x = self.features_.transform(units)
+        x = self._with_context(self.features_.transform(units), sizes)
         detector = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
         self.detector_ = detector.fit(x, is_blame)
-        x_blame = sparse.vstack([x[is_blame], self.features_.transform(gold_units)]).tocsr()
+        gold = self._with_context(self.features_.transform(gold_units), [1] * len(gold_units))
+        x_blame = sparse.vstack([x[is_blame], gold]).tocsr()
         blame_labels = [SPAN_CATEGORIES.index(label) for label in labels if label != NONE] + gold_labels
         categorizer = LogisticRegression(
             C=self.category_C, class_weight="balanced", max_iter=3000, random_state=self.random_state
@@ -105,7 +127,7 @@ class SpanDetector(BaseEstimator):
         flat = [c.text for cl in per_text for c in cl]
         proba = np.zeros((len(flat), len(SPAN_CLASSES)))
         if flat:
-            x = self.features_.transform(flat)
+            x = self._with_context(self.features_.transform(flat), [len(cl) for cl in per_text])
             blame = logistic_proba(self.detector_, x)[:, 1]
             category = np.zeros((len(flat), len(SPAN_CATEGORIES)))
             category[:, self.categorizer_.classes_] = logistic_proba(self.categorizer_, x)
