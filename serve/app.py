@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,19 +19,41 @@ from serve.metrics import Metrics
 from serve.routes import corrections, health, languagetool, models, replies, tickets, webhooks
 from serve.settings import Settings, get_settings
 from serve.store import make_engine, migrate, session_factory
-from training.artifacts import ArtifactError, latest_version, load_artifact
+from training.artifacts import ArtifactError, load_artifact
+from training.registry import champion_folder
 
 MODEL_FOLDERS = ("severity", "tone")
 STATIC = Path(__file__).parent / "static"
 
 
-def load_models(state: AppState) -> None:
-    """Load the newest version of each model once; a missing or tampered one is recorded, not fatal."""
+def load_models(state: AppState) -> list[str]:
+    """Load each task's champion when it is not the version already served; return what changed.
+
+    Called at start-up, by the registry watcher and by `POST /v1/models/reload`: a promotion or a
+    rollback reaches the server without a restart. The new artifact is loaded (checksum first)
+    before it replaces the old one in a single assignment, so a request sees one model or the other.
+    A missing or tampered champion is recorded and the version already served stays.
+    """
+    changed = []
     for folder in MODEL_FOLDERS:
         try:
-            state.models[folder] = load_artifact(latest_version(state.settings.models_dir / folder))
+            target = champion_folder(state.settings.models_dir / folder)
+            current = state.models.get(folder)
+            if current is not None and current.path.resolve() == target.resolve():
+                continue
+            state.models[folder] = load_artifact(target)
+            state.load_errors.pop(folder, None)
+            changed.append(f"{folder} {state.models[folder].version}")
         except ArtifactError as err:
             state.load_errors[folder] = str(err)
+    return changed
+
+
+async def watch_registry(state: AppState, interval: float) -> None:
+    """Poll the registry files; a loading error is kept in `load_errors` and retried next time."""
+    while True:
+        await asyncio.sleep(interval)
+        await asyncio.to_thread(load_models, state)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,7 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state = AppState(settings=settings, sessions=session_factory(engine), metrics=metrics)
         load_models(state)
         app.state.triage = state
+        watcher = None
+        if settings.model_poll_seconds > 0:
+            watcher = asyncio.create_task(watch_registry(state, settings.model_poll_seconds))
         yield
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         engine.dispose()
 
     app = FastAPI(

@@ -158,8 +158,13 @@ class CorrectionPublic(BaseModel):
 class ModelPublic(BaseModel):
     task: str
     version: str
+    """The version this process serves."""
     created_at: str | None
     metrics: dict
+    champion: str | None = None
+    """What the registry names champion (differs from `version` until the next reload)."""
+    challenger: str | None = None
+    load_error: str | None = None
 
 
 class Health(BaseModel):

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     batch_limit: int = 500
     page_limit_max: int = 1000
+    model_poll_seconds: float = 5.0
+    """How often the registry is checked for a promoted or rolled-back model; 0 turns the watcher off."""
 
 
 @lru_cache(maxsize=1)

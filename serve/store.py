@@ -242,3 +242,43 @@ def _stream(session: Session, query: Any, signal: str | None) -> Iterator[Ticket
     for ticket in session.scalars(query.execution_options(yield_per=500)):
         if signal is None or any(s.get("label") == signal for s in ticket.signals or []):
             yield ticket
+
+
+def corrections_for_export(session: Session, target: str) -> list[dict[str, Any]]:
+    """Every stored correction of one target, oldest first, as plain dicts for `training.corrections`.
+
+    A ticket correction carries the ticket's stored prediction, which stands for the label an agent
+    did not correct.
+    """
+    rows = session.scalars(select(Correction).where(Correction.target == target).order_by(Correction.id)).all()
+    tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_({r.ticket_id for r in rows})))}
+    out = []
+    for row in rows:
+        ticket = tickets.get(row.ticket_id) if row.ticket_id is not None else None
+        predicted = (
+            {"severity": ticket.severity, "signals": [s["label"] for s in ticket.signals or []]} if ticket else None
+        )
+        out.append(
+            {
+                "id": row.id,
+                "text": row.text,
+                "labels": row.labels,
+                "agent": row.agent,
+                "created_at": row.created_at.isoformat(),
+                "predicted": predicted,
+            }
+        )
+    return out
+
+
+def stored_ticket_texts(session: Session) -> list[dict[str, Any]]:
+    """Every stored ticket as `{id, text}` (the whole thread, as it was scored), oldest first."""
+    return [{"id": f"ticket-{t.id}", "text": t.thread} for t in session.scalars(select(Ticket).order_by(Ticket.id))]
+
+
+def stored_reply_texts(session: Session) -> list[dict[str, Any]]:
+    """Every distinct draft text agents sent corrections for, as `{id, text}`."""
+    seen: dict[str, dict[str, Any]] = {}
+    for row in session.scalars(select(Correction).where(Correction.target == "reply").order_by(Correction.id)):
+        seen.setdefault(row.text, {"id": f"correction-{row.id}", "text": row.text})
+    return list(seen.values())

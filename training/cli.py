@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from training import stats as data_stats
-from training.artifacts import Artifact, ArtifactError, latest_version, load_artifact
+from training.artifacts import ArtifactError
+from training.cli_options import DataDir, ModelOption, ModelsDir, ReportsDir, fail, open_model
 from training.data import TASKS, DataError, Task, dataset_path, load_records, validate_file
+from training.registry import champion_folder
 
 app = typer.Typer(help="Complaint triage: severity of tickets, tone of replies.", no_args_is_help=True)
 data_app = typer.Typer(help="Inspect and validate the labeled datasets.", no_args_is_help=True)
@@ -23,25 +25,6 @@ predict_app = typer.Typer(help="Score a JSONL file of {id, text} records.", no_a
 app.add_typer(train_app, name="train")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(predict_app, name="predict")
-
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Folder holding tickets/ and replies/ JSONL splits.")]
-ModelsDir = Annotated[Path, typer.Option("--models-dir", help="Folder holding models/<task>/<version>/.")]
-ModelOption = Annotated[
-    Path | None, typer.Option("--model", help="A model version folder; by default the newest under --models-dir.")
-]
-ReportsDir = Annotated[Path, typer.Option("--reports-dir", help="Where reports and plots are written.")]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def open_model(models_dir: Path, task_folder: str, model: Path | None) -> Artifact:
-    try:
-        return load_artifact(model or latest_version(models_dir / task_folder))
-    except ArtifactError as err:
-        raise fail(str(err)) from err
 
 
 @data_app.command("stats")
@@ -91,16 +74,24 @@ def validate_command(
 
 
 def train_task(task: Task, data_dir: Path, models_dir: Path, reports_dir: Path) -> None:
-    """Train, evaluate on the test split, save a version, write the report, print the summary."""
-    from training.train import TASK_SPECS
+    """Train, evaluate on the test split, save and register a version, write the report and card."""
+    from training.registry import register_trained
+    from training.train import TASK_SPECS, train_task_model
 
     spec = TASK_SPECS[task]
     try:
-        artifact, metrics = spec.train(data_dir, models_dir)
+        trained = train_task_model(task, data_dir, models_dir)
     except DataError as err:
         raise fail(str(err)) from err
+    artifact, metrics = trained.artifact, trained.metrics
+    role = register_trained(models_dir / spec.model_folder, artifact.version)
     spec.write_report(metrics, dataset_path(data_dir, task, "test"), artifact.version, reports_dir)
-    typer.echo(f"saved {artifact.path} in {artifact.metadata['training_seconds']} s")
+    typer.echo(f"saved {artifact.path} in {artifact.metadata['training_seconds']} s, registered as {role}")
+    if role == "challenger":
+        typer.echo(
+            f"the champion is unchanged: `triage models promote {artifact.version}` serves this one, "
+            f"`triage retrain {task}` compares and promotes only a better one"
+        )
     typer.echo(spec.summary(metrics))
 
 
@@ -253,17 +244,27 @@ def serve_command(
 
     import uvicorn
 
-    from training.artifacts import latest_version as newest
-
     for task, folder in (("tickets", "severity"), ("replies", "tone")):
         try:
-            newest(models_dir / folder)
+            champion_folder(models_dir / folder)
         except ArtifactError:
             typer.echo(f"no {folder} model under {models_dir}; training one from {data_dir}")
             train_task(task, data_dir, models_dir, reports_dir)  # type: ignore[arg-type]
     os.environ.setdefault("TRIAGE_MODELS_DIR", str(models_dir))
     typer.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+def register_lifecycle() -> None:
+    from training.cli_lifecycle import corrections_app, label_app, models_app, retrain_command
+
+    app.add_typer(models_app, name="models")
+    app.add_typer(corrections_app, name="corrections")
+    app.add_typer(label_app, name="label")
+    app.command("retrain")(retrain_command)
+
+
+register_lifecycle()
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Train and evaluate the ticket model: data in, versioned artifact and report out."""
+"""Train and evaluate both models: data in, a versioned artifact with its card and report out."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from training.artifacts import Artifact, save_artifact
-from training.data import dataset_path, load_records
+from training.card import write_card
+from training.compare import Outcomes, reply_outcomes, ticket_outcomes
+from training.data import Task, dataset_path, load_records
 from training.evaluate import (
     plot_confusion,
     plot_reliability,
@@ -31,12 +33,14 @@ def sha256_path(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def evaluate_tickets(model: TicketTriager, records: list[dict[str, Any]], version: str) -> dict[str, Any]:
-    texts = [r["text"] for r in records]
-    predictions = model.predict(texts, version)
-    proba_rows = [[p["scores"][s] for s in SEVERITIES] for p in predictions]
+def predict_tickets(model: TicketTriager, texts: list[str], version: str) -> list[dict[str, Any]]:
+    return model.predict(texts, version)
+
+
+def metrics_tickets(records: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dict[str, Any]:
     import numpy as np
 
+    proba_rows = [[p["scores"][s] for s in SEVERITIES] for p in predictions]
     return severity_metrics(
         [r["severity"] for r in records],
         [p["severity"] for p in predictions],
@@ -46,32 +50,21 @@ def evaluate_tickets(model: TicketTriager, records: list[dict[str, Any]], versio
     )
 
 
-def train_tickets(data_dir: Path, models_dir: Path) -> tuple[Artifact, dict[str, Any]]:
-    """Fit on train, evaluate on the separately written test split, save a new version."""
-    train_path = dataset_path(data_dir, "tickets", "train")
-    test_path = dataset_path(data_dir, "tickets", "test")
-    train = load_records(train_path, "tickets")
-    test = load_records(test_path, "tickets")
+def evaluate_tickets(model: TicketTriager, records: list[dict[str, Any]], version: str) -> dict[str, Any]:
+    return metrics_tickets(records, predict_tickets(model, [r["text"] for r in records], version))
+
+
+def fit_tickets(train: list[dict[str, Any]]) -> tuple[TicketTriager, dict[str, Any]]:
     severity, signals = SeverityClassifier(), SignalDetector()
-    started = time.perf_counter()
     model = TicketTriager(severity, signals).fit(
         [r["text"] for r in train], [r["severity"] for r in train], [r.get("signals", []) for r in train]
     )
-    seconds = time.perf_counter() - started
-    metrics = evaluate_tickets(model, test, "candidate")
-    metadata = {
-        **provenance("tickets", train_path, test_path, train, test),
-        "labels": list(SEVERITIES),
-        "hyperparameters": {
-            "severity": severity.get_params(),
-            "signals": signals.get_params(),
-            "escalation": {"threshold": model.escalate_threshold, "recheck_from": model.recheck_from},
-        },
-        "metrics_test": {k: v for k, v in metrics.items() if k != "reliability"},
-        "training_seconds": round(seconds, 2),
+    hyperparameters = {
+        "severity": severity.get_params(),
+        "signals": signals.get_params(),
+        "escalation": {"threshold": model.escalate_threshold, "recheck_from": model.recheck_from},
     }
-    artifact = save_artifact(model, models_dir / "severity", metadata)
-    return artifact, metrics
+    return model, hyperparameters
 
 
 def write_severity_report(metrics: dict[str, Any], data_path: Path, version: str, reports_dir: Path) -> Path:
@@ -92,29 +85,17 @@ def provenance(task: str, train_path: Path, test_path: Path, train: list, test: 
     }
 
 
+def predict_replies(model: ToneChecker, texts: list[str], version: str) -> list[dict[str, Any]]:
+    return model.check(texts, version)
+
+
 def evaluate_replies(model: ToneChecker, records: list[dict[str, Any]], version: str) -> dict[str, Any]:
-    return tone_metrics(records, model.check([r["text"] for r in records], version))
+    return tone_metrics(records, predict_replies(model, [r["text"] for r in records], version))
 
 
-def train_replies(data_dir: Path, models_dir: Path) -> tuple[Artifact, dict[str, Any]]:
-    """Fit the tone checker on train, evaluate on the separately written test split, save a version."""
-    train_path = dataset_path(data_dir, "replies", "train")
-    test_path = dataset_path(data_dir, "replies", "test")
-    train = load_records(train_path, "replies")
-    test = load_records(test_path, "replies")
-    model = ToneChecker()
-    started = time.perf_counter()
-    model.fit(train)
-    seconds = time.perf_counter() - started
-    metrics = evaluate_replies(model, test, "candidate")
-    metadata = {
-        **provenance("replies", train_path, test_path, train, test),
-        "labels": list(TONES),
-        "hyperparameters": model.get_params(),
-        "metrics_test": {k: v for k, v in metrics.items() if k != "reliability"},
-        "training_seconds": round(seconds, 2),
-    }
-    return save_artifact(model, models_dir / "tone", metadata), metrics
+def fit_replies(train: list[dict[str, Any]]) -> tuple[ToneChecker, dict[str, Any]]:
+    model = ToneChecker().fit(train)
+    return model, model.get_params()
 
 
 def write_tone_report(metrics: dict[str, Any], data_path: Path, version: str, reports_dir: Path) -> Path:
@@ -148,13 +129,76 @@ class TaskSpec:
     """What training, evaluating and reporting mean for one task; the CLI reads it by task name."""
 
     model_folder: str
-    train: Callable[[Path, Path], tuple[Artifact, dict[str, Any]]]
-    evaluate: Callable[[Any, list[dict[str, Any]], str], dict[str, Any]]
+    labels: tuple[str, ...]
+    fit: Callable[[list[dict[str, Any]]], tuple[Any, dict[str, Any]]]
+    predict: Callable[[Any, list[str], str], list[dict[str, Any]]]
+    metrics: Callable[[list[dict[str, Any]], list[dict[str, Any]]], dict[str, Any]]
+    outcomes: Callable[[list[dict[str, Any]], list[dict[str, Any]]], Outcomes]
     write_report: Callable[[dict[str, Any], Path, str, Path], Path]
     summary: Callable[[dict[str, Any]], str]
 
+    def evaluate(self, model: Any, records: list[dict[str, Any]], version: str) -> dict[str, Any]:
+        return self.metrics(records, self.predict(model, [r["text"] for r in records], version))
+
 
 TASK_SPECS: dict[str, TaskSpec] = {
-    "tickets": TaskSpec("severity", train_tickets, evaluate_tickets, write_severity_report, severity_summary),
-    "replies": TaskSpec("tone", train_replies, evaluate_replies, write_tone_report, tone_summary),
+    "tickets": TaskSpec(
+        "severity",
+        SEVERITIES,
+        fit_tickets,
+        predict_tickets,
+        metrics_tickets,
+        ticket_outcomes,
+        write_severity_report,
+        severity_summary,
+    ),
+    "replies": TaskSpec(
+        "tone", TONES, fit_replies, predict_replies, tone_metrics, reply_outcomes, write_tone_report, tone_summary
+    ),
 }
+
+
+@dataclass
+class Trained:
+    """A freshly saved version with its test-split predictions (for reports, cards and comparisons)."""
+
+    artifact: Artifact
+    metrics: dict[str, Any]
+    test: list[dict[str, Any]]
+    predictions: list[dict[str, Any]]
+
+
+def train_task_model(
+    task: Task,
+    data_dir: Path,
+    models_dir: Path,
+    train_records: list[dict[str, Any]] | None = None,
+    corrections: dict[str, Any] | None = None,
+) -> Trained:
+    """Fit on train (or the given records: train with corrections applied), evaluate on the separately
+    written test split, save a new version with its metadata and model card."""
+    spec = TASK_SPECS[task]
+    train_path = dataset_path(data_dir, task, "train")
+    test_path = dataset_path(data_dir, task, "test")
+    train = train_records if train_records is not None else load_records(train_path, task)
+    test = load_records(test_path, task)
+    started = time.perf_counter()
+    model, hyperparameters = spec.fit(train)
+    seconds = time.perf_counter() - started
+    predictions = spec.predict(model, [r["text"] for r in test], "candidate")
+    metrics = spec.metrics(test, predictions)
+    metadata = {
+        **provenance(task, train_path, test_path, train, test),
+        "corrections": corrections,
+        "labels": list(spec.labels),
+        "hyperparameters": hyperparameters,
+        "metrics_test": {k: v for k, v in metrics.items() if k != "reliability"},
+        "training_seconds": round(seconds, 2),
+    }
+    if train_records is not None:
+        metadata["training_data"]["records"] = len(train)
+    artifact = save_artifact(model, models_dir / spec.model_folder, metadata)
+    for prediction in predictions:
+        prediction["model_version"] = artifact.version
+    write_card(artifact.path, task, artifact.metadata, metrics, spec.outcomes(test, predictions))
+    return Trained(artifact, metrics, test, predictions)

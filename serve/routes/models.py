@@ -2,16 +2,45 @@ from fastapi import APIRouter
 
 from serve.dependencies import StateDep
 from serve.schemas import ModelPublic
+from training.registry import read_registry
 
 router = APIRouter(prefix="/v1", tags=["models"])
 
 
-@router.get("/models", response_model=list[ModelPublic])
-def list_models(state: StateDep) -> list[ModelPublic]:
-    """The loaded model versions with their test metrics."""
+def describe(state: StateDep) -> list[ModelPublic]:
     out = []
     for task, artifact in sorted(state.models.items()):
         meta = artifact.metadata
         metrics = {k: v for k, v in meta.get("metrics_test", {}).items() if isinstance(v, int | float)}
-        out.append(ModelPublic(task=task, version=artifact.version, created_at=meta.get("created_at"), metrics=metrics))
+        registry = read_registry(state.settings.models_dir / task)
+        out.append(
+            ModelPublic(
+                task=task,
+                version=artifact.version,
+                created_at=meta.get("created_at"),
+                metrics=metrics,
+                champion=registry.get("champion"),
+                challenger=registry.get("challenger"),
+                load_error=state.load_errors.get(task),
+            )
+        )
     return out
+
+
+@router.get("/models", response_model=list[ModelPublic])
+def list_models(state: StateDep) -> list[ModelPublic]:
+    """The served model versions with their test metrics, and what the registry names champion and challenger."""
+    return describe(state)
+
+
+@router.post("/models/reload", response_model=list[ModelPublic])
+def reload_models(state: StateDep) -> list[ModelPublic]:
+    """Load the registry's champions now (the server also checks every `TRIAGE_MODEL_POLL_SECONDS`)."""
+    load_models_now(state)
+    return describe(state)
+
+
+def load_models_now(state: StateDep) -> None:
+    from serve.app import load_models
+
+    load_models(state)
