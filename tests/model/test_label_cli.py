@@ -28,8 +28,10 @@ def test_export_then_import_keeps_every_span_of_the_pre_annotation(tone_checker,
     tasks_path = tmp_path / "tasks.json"
     result = runner.invoke(
         app,
-        ["label", "export", "--task", "replies", "--strategy", "uncertainty", "--limit", "3"]
-        + ["--input", str(source), "--output", str(tasks_path), "--models-dir", str(models)],
+        [
+            *("label", "export", "--task", "replies", "--strategy", "uncertainty", "--limit", "3"),
+            *("--input", str(source), "--output", str(tasks_path), "--models-dir", str(models)),
+        ],
     )
     assert result.exit_code == 0, result.output
     tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
