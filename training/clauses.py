@@ -46,7 +46,9 @@ def _is_intro(text: str, start: int, boundary: re.Match[str]) -> bool:
     """A short piece cut off by a comma only (and not before «но/а/однако»): it joins the next clause."""
     if not boundary.group().startswith(","):
         return False
-    if _LEADING_CONJUNCTION.match(text, boundary.end()) and not text[boundary.end() :].lower().startswith("и "):
+    after = boundary.end()
+    # the next two characters decide `startswith("и ")` of the lower-cased rest (`lower` maps per character)
+    if _LEADING_CONJUNCTION.match(text, after) and not text[after : after + 2].lower().startswith("и "):
         return False
     return len(text[start : boundary.start()].split()) < MIN_CLAUSE_WORDS
 

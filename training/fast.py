@@ -9,6 +9,8 @@ compute — the same arithmetic on the same fitted attributes — and tests comp
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -18,10 +20,14 @@ from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
+try:  # the kernel behind `csr_matrix @ dense`, called directly to skip scipy's per-call checks
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
+except ImportError:  # pragma: no cover
+    _csr_matvecs = None
 
-def l2_normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Rows scaled to unit length, in place on the CSR arrays (empty rows stay empty)."""
-    data, indptr = matrix.data, matrix.indptr
+
+def l2_normalise_rows(data: np.ndarray, indptr: np.ndarray) -> None:
+    """CSR rows (given by their arrays) scaled to unit length in place; empty rows stay empty."""
     lengths = np.diff(indptr)
     if data.size:
         squares = np.zeros(len(lengths))
@@ -30,18 +36,32 @@ def l2_normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
         norms = np.sqrt(squares)
         norms[norms == 0] = 1.0
         data /= np.repeat(norms, lengths)
+
+
+def l2_normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to unit length, in place on the CSR arrays (empty rows stay empty)."""
+    l2_normalise_rows(matrix.data, matrix.indptr)
     return matrix
+
+
+def tfidf_weights_rows(
+    data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, transformer: TfidfTransformer
+) -> None:
+    """`tfidf_weights` on the arrays of a float64 CSR count matrix, in place."""
+    if transformer.sublinear_tf:
+        np.log(data, data)
+        data += 1.0
+    if transformer.use_idf:
+        data *= transformer.idf_[indices]
+    if transformer.norm == "l2":
+        l2_normalise_rows(data, indptr)
 
 
 def tfidf_weights(counts: sparse.csr_matrix, transformer: TfidfTransformer) -> sparse.csr_matrix:
     """`TfidfTransformer.transform` for sublinear tf, idf weighting and l2 norm."""
     weighted = sparse.csr_matrix(counts, dtype=np.float64, copy=True)
-    if transformer.sublinear_tf:
-        np.log(weighted.data, weighted.data)
-        weighted.data += 1.0
-    if transformer.use_idf:
-        weighted.data *= transformer.idf_[weighted.indices]
-    return l2_normalise(weighted) if transformer.norm == "l2" else weighted
+    tfidf_weights_rows(weighted.data, weighted.indices, weighted.indptr, transformer)
+    return weighted
 
 
 def tfidf_transform(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> sparse.csr_matrix:
@@ -108,3 +128,175 @@ def classifier_proba(model: LogisticRegression | CalibratedClassifierCV, feature
     if isinstance(model, CalibratedClassifierCV):
         return calibrated_proba(model, features)
     return logistic_proba(model, features)
+
+
+# --- Compiled inference: one feature pass and one product per feature space -----------------------
+#
+# A tone check reads three feature spaces (the tone model's, the clause model's, the elements'),
+# and a dozen linear models read them: five calibration folds of three classes, a detector and a
+# categoriser, seven element detectors. The helpers below build each space's rows as plain CSR
+# arrays (no scipy objects, no validation) and score every model reading one space in a single
+# sparse × dense product over their weights stacked column-wise at load time. The arithmetic per
+# output column is the one scipy does for `features @ coef_.T` (scipy's own `csr_matvecs` kernel,
+# rows in the same column order), so the results are the same to the last bit; tests compare them.
+
+
+class CsrRows(NamedTuple):
+    """The arrays of a CSR matrix: what a feature pass produces and a product consumes."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    n_columns: int
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indptr) - 1
+
+    def tocsr(self) -> sparse.csr_matrix:
+        return sparse.csr_matrix((self.data, self.indices, self.indptr), shape=(self.n_rows, self.n_columns))
+
+
+def hstack_rows(blocks: Sequence[CsrRows]) -> CsrRows:
+    """`sparse.hstack(blocks, format="csr")`: each row's entries block by block, columns offset."""
+    if len(blocks) == 1:
+        return blocks[0]
+    n_rows = blocks[0].n_rows
+    offset, datas, indices, rows = 0, [], [], []
+    for block in blocks:
+        datas.append(block.data)
+        indices.append(block.indices.astype(np.int64) + offset)
+        rows.append(np.repeat(np.arange(n_rows), np.diff(block.indptr)))
+        offset += block.n_columns
+    order = np.argsort(np.concatenate(rows), kind="stable")  # stable: block order kept within a row
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(sum(np.diff(b.indptr) for b in blocks), out=indptr[1:])
+    return CsrRows(np.concatenate(datas)[order], np.concatenate(indices)[order].astype(np.int32), indptr, offset)
+
+
+def csr_dot(rows: CsrRows, weights: np.ndarray) -> np.ndarray:
+    """`csr_matrix(rows) @ weights` for a C-contiguous (n_columns × k) float64 array."""
+    out = np.zeros((rows.n_rows, weights.shape[1]))
+    if _csr_matvecs is None or rows.n_rows == 0:  # pragma: no cover - scipy without the kernel
+        return np.asarray(rows.tocsr() @ weights)
+    indptr = rows.indptr.astype(np.int32, copy=False)
+    indices = rows.indices.astype(np.int32, copy=False)
+    data = rows.data.astype(np.float64, copy=False)
+    _csr_matvecs(rows.n_rows, rows.n_columns, weights.shape[1], indptr, indices, data, weights.ravel(), out.ravel())
+    return out
+
+
+def unigrams_and_bigrams(tokens: list[str]) -> list[str]:
+    """scikit-learn's `_word_ngrams` for `ngram_range=(1, 2)` and no stop words: tokens, then pairs."""
+    return [*tokens, *map(" ".join, pairwise(tokens))]
+
+
+class WordTfidf:
+    """`tfidf_transform` for one fitted word vectoriser, with the vocabulary look-ups kept at hand."""
+
+    def __init__(self, vectorizer: TfidfVectorizer):
+        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self.transformer: TfidfTransformer = vectorizer._tfidf
+        self.n_columns = len(self.vocabulary)
+        plain = (
+            vectorizer.analyzer == "word"
+            and vectorizer.input == "content"
+            and not vectorizer.lowercase
+            and vectorizer.preprocessor is None
+            and vectorizer.strip_accents is None
+            and vectorizer.stop_words is None
+            and callable(vectorizer.tokenizer)
+        )
+        # the analyser of such a vectoriser is exactly its n-grams of its tokenizer's tokens
+        self.plain = (tuple(vectorizer.ngram_range), vectorizer.tokenizer) if plain else None
+        """What alone decides the n-grams of a plain vectoriser (two equal ones make the same)."""
+        if plain and tuple(vectorizer.ngram_range) == (1, 2):
+            tokenizer = vectorizer.tokenizer
+            self.analyzer = lambda doc: unigrams_and_bigrams(tokenizer(doc))
+        elif plain:
+            tokenizer, ngrams = vectorizer.tokenizer, vectorizer._word_ngrams
+            self.analyzer = lambda doc: ngrams(tokenizer(doc))
+        else:
+            self.analyzer = vectorizer.build_analyzer()
+
+    def rows(self, docs: Sequence[str] | None = None, grams: Sequence[Sequence[str]] | None = None) -> CsrRows:
+        """Weighted rows of documents (or of their n-gram lists, when already made)."""
+        if grams is None:
+            grams = [self.analyzer(doc) for doc in docs or ()]
+        get = self.vocabulary.get
+        flat = [get(gram, -1) for doc_grams in grams for gram in doc_grams]
+        rows = count_rows(flat, [len(doc_grams) for doc_grams in grams], self.n_columns)
+        tfidf_weights_rows(rows.data, rows.indices, rows.indptr, self.transformer)
+        return rows
+
+
+def count_rows(columns: Sequence[int] | np.ndarray, lengths: Sequence[int], n_columns: int) -> CsrRows:
+    """Float64 CSR count rows from column occurrences, row after row (`lengths` of them per row;
+    negative columns dropped): each row's distinct columns in increasing order with their counts,
+    all rows in one `np.unique`."""
+    flat = np.asarray(columns, dtype=np.int64)
+    row_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    kept = flat >= 0
+    unique, freq = np.unique(flat[kept] + row_of[kept] * n_columns, return_counts=True)
+    row_of = unique // n_columns
+    indptr = np.searchsorted(row_of, np.arange(len(lengths) + 1))
+    return CsrRows(freq.astype(np.float64), (unique - row_of * n_columns).astype(np.int32), indptr, n_columns)
+
+
+class LinearBank:
+    """The weights of several linear models reading one feature space, stacked as one matrix.
+
+    `scores(rows)` gives every model's decision columns at once; `part(k)` is model k's slice."""
+
+    def __init__(self, models: Sequence[LogisticRegression]):
+        self.slices: list[slice] = []
+        start = 0
+        for model in models:
+            self.slices.append(slice(start, start + model.coef_.shape[0]))
+            start += model.coef_.shape[0]
+        self.weights = np.ascontiguousarray(np.vstack([m.coef_ for m in models]).T, dtype=np.float64)
+        self.intercepts = np.concatenate([np.asarray(m.intercept_, dtype=np.float64) for m in models])
+
+    def scores(self, rows: CsrRows) -> np.ndarray:
+        return csr_dot(rows, self.weights) + self.intercepts
+
+
+def logistic_from_scores(scores: np.ndarray) -> np.ndarray:
+    """`logistic_proba` given the model's decision columns."""
+    if scores.shape[1] == 1:
+        positive = expit(scores[:, 0])
+        return np.column_stack([1.0 - positive, positive])
+    return softmax(scores, axis=1)
+
+
+class CalibratedBank:
+    """`calibrated_proba` for one fitted `CalibratedClassifierCV`, its folds scored in one product."""
+
+    def __init__(self, model: CalibratedClassifierCV):
+        self.n_classes = len(model.classes_)
+        members = model.calibrated_classifiers_
+        self.bank = LinearBank([member.estimator for member in members])
+        self.members = [
+            (np.searchsorted(member.classes, member.estimator.classes_), member.calibrators) for member in members
+        ]
+
+    def proba(self, rows: CsrRows) -> np.ndarray:
+        scores = self.bank.scores(rows)
+        n_rows, n_classes = rows.n_rows, self.n_classes
+        total = np.zeros((n_rows, n_classes))
+        for part, (positions, calibrators) in zip(self.bank.slices, self.members, strict=True):
+            columns = scores[:, part]
+            proba = np.zeros((n_rows, n_classes))
+            for position, column, calibrator in zip(positions, columns.T, calibrators, strict=False):
+                target = position + 1 if n_classes == 2 else position
+                if isinstance(calibrator, IsotonicRegression):
+                    proba[:, target] = np.interp(column, calibrator.X_thresholds_, calibrator.y_thresholds_)
+                else:
+                    proba[:, target] = expit(-(calibrator.a_ * column + calibrator.b_))
+            if n_classes == 2:
+                proba[:, 0] = 1.0 - proba[:, 1]
+            else:
+                denominator = proba.sum(axis=1, keepdims=True)
+                proba = np.divide(proba, denominator, out=np.full_like(proba, 1.0 / n_classes), where=denominator != 0)
+            total += proba
+        return total / len(self.members)

@@ -14,7 +14,16 @@ from sklearn.utils.validation import check_is_fitted
 from training import text as textproc
 from training.charngrams import WordCharNgramCounts
 from training.cues import cue_matches
-from training.fast import classifier_proba, tfidf_transform, tfidf_weights
+from training.fast import (
+    CsrRows,
+    WordTfidf,
+    classifier_proba,
+    count_rows,
+    hstack_rows,
+    tfidf_transform,
+    tfidf_weights,
+    tfidf_weights_rows,
+)
 
 
 def check_texts(texts: object) -> list[str]:
@@ -103,3 +112,62 @@ class TextFeatures(BaseEstimator, TransformerMixin):
 def pipeline_proba(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
     """`predict_proba` of a fitted (TextFeatures, linear classifier) pipeline via `training.fast`."""
     return classifier_proba(pipeline[-1], pipeline[0].transform(texts))
+
+
+def char_rows(counts: WordCharNgramCounts, transformer: TfidfTransformer, docs: Sequence[Sequence[str]]) -> CsrRows:
+    """`tfidf_weights(counts.transform(docs), transformer)` as CSR arrays, all rows in one `np.unique`."""
+    check_is_fitted(counts, "vocabulary_")
+    if not hasattr(counts, "_columns"):
+        counts._columns = {}
+    cache, lookup = counts._columns, counts._word_columns
+    words = [word for doc in docs for word in doc]
+    parts = [cache.get(word) for word in words]
+    for k, part in enumerate(parts):
+        if part is None:
+            parts[k] = lookup(words[k])
+    doc_of_word = np.repeat(np.arange(len(docs)), [len(doc) for doc in docs])
+    sizes = np.array([len(part) for part in parts], dtype=np.int64)
+    lengths = np.bincount(doc_of_word, weights=sizes, minlength=len(docs)).astype(np.int64)
+    flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    out = count_rows(flat, lengths, len(counts.vocabulary_))
+    tfidf_weights_rows(out.data, out.indices, out.indptr, transformer)
+    return out
+
+
+class FeatureSpace:
+    """`TextFeatures.transform` from analyses already made, as CSR arrays (see `training.fast`).
+
+    Each document is given by its lemma stream, its normalised words and its raw text, so a clause's
+    features can be computed from its slice of the whole draft's tokens instead of a new analysis."""
+
+    def __init__(self, features: TextFeatures):
+        check_is_fitted(features, "word_")
+        self.word = WordTfidf(features.word_)
+        self.cues, self.cue_table = features.cues, features.cue_table
+        self.n_cues = len(cue_vector((), "", self.cue_table))
+        self.char = features.char_
+
+    def rows(
+        self,
+        streams: Sequence[Sequence[str]],
+        norms: Sequence[Sequence[str]],
+        raws: Sequence[str],
+        grams: Sequence[Sequence[str]] | None = None,
+    ) -> CsrRows:
+        if grams is None:
+            grams = [self.word.analyzer(" ".join(stream)) for stream in streams]
+        blocks = [self.word.rows(grams=grams)]
+        if self.cues:
+            indptr, indices, values = [0], [], []
+            for stream, raw in zip(streams, raws, strict=True):
+                vector = [self.cues * v for v in cue_vector(stream, raw, self.cue_table)]
+                for column, value in enumerate(vector):
+                    if value != 0:
+                        indices.append(column)
+                        values.append(value)
+                indptr.append(len(indices))
+            values_array = np.array(values, dtype=np.float64)
+            blocks.append(CsrRows(values_array, np.array(indices, dtype=np.int32), np.array(indptr), self.n_cues))
+        if self.char is not None:
+            blocks.append(char_rows(*self.char, norms))
+        return hstack_rows(blocks)

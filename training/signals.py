@@ -51,6 +51,32 @@ def _gram_positions(stream: Sequence[str]) -> dict[str, list[int]]:
     return positions
 
 
+class _GramPositions:
+    """`_gram_positions(stream)` read lazily, from the positions of each lemma.
+
+    The evidence needs the positions of a few n-grams only; a key of `_gram_positions` is a lemma,
+    or a lemma, a space and the next lemma, so a bigram's start is where its first part stands."""
+
+    def __init__(self, stream: Sequence[str]):
+        self.stream = stream
+        self.lemmas: dict[str, list[int]] | None = None
+
+    def get(self, gram: str, default: Sequence[int] = ()) -> Sequence[int]:
+        if self.lemmas is None:
+            self.lemmas = {}
+            for k, lemma in enumerate(self.stream):
+                self.lemmas.setdefault(lemma, []).append(k)
+        stream, last = self.stream, len(self.stream) - 1
+        hits = [(k, 0) for k in self.lemmas.get(gram, ())]
+        cut = gram.find(" ")
+        while cut >= 0:
+            second = gram[cut + 1 :]
+            hits.extend((k, 1) for k in self.lemmas.get(gram[:cut], ()) if k < last and stream[k + 1] == second)
+            cut = gram.find(" ", cut + 1)
+        # in `_gram_positions` order: by start, a lemma's own entry before its bigram's
+        return [k for k, _ in sorted(hits)] or default
+
+
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -143,16 +169,27 @@ class SignalDetector(BaseEstimator):
         check_is_fitted(self, "models_")
         texts = check_texts(texts)
         analyses = [textproc.analyse(t) for t in texts]
-        tokens_all = [a.tokens for a in analyses]
         streams = [a.stream for a in analyses]
         features = self._features(streams)
         proba = self._proba(features)
+        return self.explain_rows(texts, analyses, (features.indptr, features.indices, features.data), proba), proba
+
+    def explain_rows(
+        self,
+        texts: Sequence[str],
+        analyses: Sequence[textproc.Analysis],
+        features: tuple[np.ndarray, np.ndarray, np.ndarray],
+        proba: np.ndarray,
+    ) -> list[list[Signal]]:
+        """The signals of `explain` from features (CSR indptr, indices, data) and probabilities made."""
+        tokens_all = [a.tokens for a in analyses]
+        streams = [a.stream for a in analyses]
         results: list[list[Signal]] = []
-        indptr, indices, values = features.indptr, features.indices, features.data
+        indptr, indices, values = features
         for row, item in enumerate(texts):
             tokens, stream = tokens_all[row], streams[row]
             x = (indices[indptr[row] : indptr[row + 1]], values[indptr[row] : indptr[row + 1]])
-            positions = _gram_positions(stream)
+            positions = _GramPositions(stream)
             found = []
             for k, signal in enumerate(self.labels):
                 if proba[row, k] < self.threshold:
@@ -164,7 +201,7 @@ class SignalDetector(BaseEstimator):
                     evidence = tuple(Evidence(s, e, item[s:e]) for s, e in spans)
                     found.append(Signal(signal, float(proba[row, k]), evidence))
             results.append(found)
-        return results, proba
+        return results
 
     def _evidence(
         self,
@@ -172,7 +209,7 @@ class SignalDetector(BaseEstimator):
         x: tuple[np.ndarray, np.ndarray],
         tokens: Sequence[textproc.Token],
         stream: Sequence[str],
-        positions: dict[str, list[int]],
+        positions: dict[str, list[int]] | _GramPositions,
     ) -> list[tuple[int, int]]:
         """Spans of the features (column indices, values of one row) that pushed `signal` up the most."""
         coef = self.models_[signal].coef_[0]

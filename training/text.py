@@ -101,12 +101,12 @@ def _word_forms(word: str) -> tuple[str, str]:
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        norm, base = _word_forms(word)
-        tokens.append(Token(match.start(), match.end(), word, norm, base))
-    return tokens
+    new, forms = tuple.__new__, _word_forms  # `Token(...)` without its Python-level __new__
+    return [
+        new(Token, (match.start(), match.end(), word, *forms(word)))
+        for match in _TOKEN.finditer(text)
+        for word in (match.group(),)
+    ]
 
 
 def lemma_stream(tokens: list[Token]) -> list[str]:

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,9 +30,19 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from training import text as textproc
 from training.clauses import Clause, clauses, overlap
-from training.fast import logistic_proba
-from training.features import TextFeatures, check_texts, pipeline_proba
+from training.cues import cue_matches
+from training.fast import (
+    CalibratedBank,
+    CsrRows,
+    LinearBank,
+    WordTfidf,
+    hstack_rows,
+    logistic_from_scores,
+    logistic_proba,
+)
+from training.features import FeatureSpace, TextFeatures, check_texts, pipeline_proba
 from training.guide_examples import APOLOGIES, BLAME_EXAMPLES, SOFT_EXAMPLES
 from training.labels import ELEMENTS, SPAN_CATEGORIES, TONES
 from training.signals import SignalDetector
@@ -120,6 +131,16 @@ class SpanDetector(BaseEstimator):
         self.classes_ = np.array(SPAN_CLASSES)
         return self
 
+    def proba_from_scores(self, scores: np.ndarray, detector: slice, categorizer: slice) -> np.ndarray:
+        """The (clauses × 9) matrix of `clause_proba` from the detector's and categoriser's decisions."""
+        proba = np.zeros((scores.shape[0], len(SPAN_CLASSES)))
+        blame = logistic_from_scores(scores[:, detector])[:, 1]
+        category = np.zeros((scores.shape[0], len(SPAN_CATEGORIES)))
+        category[:, self.categorizer_.classes_] = logistic_from_scores(scores[:, categorizer])
+        proba[:, 0] = 1.0 - blame
+        proba[:, 1:] = blame[:, None] * category
+        return proba
+
     def clause_proba(self, texts: Sequence[str]) -> list[tuple[list[Clause], np.ndarray]]:
         """Per text: its clauses and a (clauses × 9) matrix: P(none), then P(blame) × P(category)."""
         check_is_fitted(self, "detector_")
@@ -157,6 +178,123 @@ class SpanDetector(BaseEstimator):
         for span in spans:
             span["text"] = text[span["start"] : span["end"]]
         return spans
+
+
+def clause_analyses(analysis: textproc.Analysis, text: str, units: Sequence[Clause]) -> list[tuple[tuple, list]]:
+    """(lemma stream, normalised words) of each clause, read off the whole text's tokens.
+
+    A clause is cut at spaces and punctuation, never inside a word, so its tokens are the text's
+    tokens lying within it; negation is glued again within the clause only, as `analyse(clause)`
+    would. A clause a token straddles (not expected) is analysed on its own instead."""
+    tokens = analysis.tokens
+    starts = [t.start for t in tokens]
+    out = []
+    for unit in units:
+        first, last = bisect_left(starts, unit.start), bisect_left(starts, unit.end)
+        inside = tokens[first:last]
+        straddles = (first > 0 and tokens[first - 1].end > unit.start) or (inside and inside[-1].end > unit.end)
+        if straddles:  # pragma: no cover - clause cuts fall between words
+            own = textproc.analyse(unit.text)
+            out.append((own.stream, own.norms))
+        else:
+            out.append((tuple(textproc.lemma_stream(list(inside))), [t.norm for t in inside]))
+    return out
+
+
+class FastCheck:
+    """What `ToneChecker.check` computes, with one analysis per draft and one product per feature space.
+
+    Built from a fitted checker (not pickled: rebuilt on first use after loading). The tone model's
+    five calibration folds are scored in one sparse × dense product, the clause detector and
+    categoriser in another, the seven element detectors in a third (`training.fast`); clause
+    features come from the draft's own tokens. Supported: the shipped configuration (no clause
+    context); `ToneChecker.check` uses the reference path otherwise."""
+
+    def __init__(self, checker: ToneChecker):
+        self.sources = (checker.tone_, checker.spans_, checker.elements_)
+        features, classifier = checker.tone_[0], checker.tone_[-1]
+        self.tone_space = FeatureSpace(features)
+        if isinstance(classifier, CalibratedClassifierCV):
+            self.tone = CalibratedBank(classifier)
+            self.tone_proba = self.tone.proba
+        else:
+            bank = LinearBank([classifier])
+            self.tone_proba = lambda rows: logistic_from_scores(bank.scores(rows))
+        spans = checker.spans_
+        self.spans = spans
+        self.span_space = FeatureSpace(spans.features_)
+        self.span_bank = LinearBank([spans.detector_, spans.categorizer_])
+        elements = checker.elements_
+        self.elements = elements
+        self.element_words = WordTfidf(elements.vectorizer_)
+        self.element_columns = [elements.labels.index(signal) for signal in elements.models_]
+        self.element_bank = LinearBank(list(elements.models_.values())) if elements.models_ else None
+        plain = self.element_words.plain
+        self.shared_grams = plain is not None and plain == self.tone_space.word.plain
+
+    @staticmethod
+    def supports(checker: ToneChecker) -> bool:
+        return (
+            not checker.spans_.context
+            and len(checker.tone_) == 2
+            and isinstance(checker.tone_[0], TextFeatures)
+            and isinstance(checker.elements_, SignalDetector)
+        )
+
+    def is_for(self, checker: ToneChecker) -> bool:
+        return all(
+            a is b for a, b in zip(self.sources, (checker.tone_, checker.spans_, checker.elements_), strict=True)
+        )
+
+    def run(self, texts: list[str]) -> tuple[np.ndarray, list[tuple[list[Clause], np.ndarray]], list]:
+        """(tone probabilities, per text its clauses and clause matrix, per text its elements)."""
+        analyses = [textproc.analyse(t) for t in texts]
+        streams = [a.stream for a in analyses]
+        norms = [a.norms for a in analyses]
+        grams = [self.tone_space.word.analyzer(" ".join(stream)) for stream in streams]
+        proba = self.tone_proba(self.tone_space.rows(streams, norms, texts, grams))
+
+        per_text = [clauses(t) for t in texts]
+        unit_streams, unit_norms, unit_texts = [], [], []
+        for analysis, text, units in zip(analyses, texts, per_text, strict=True):
+            for (stream, words), unit in zip(clause_analyses(analysis, text, units), units, strict=True):
+                unit_streams.append(stream)
+                unit_norms.append(words)
+                unit_texts.append(unit.text)
+        scores_out = []
+        if unit_texts:
+            rows = self.span_space.rows(unit_streams, unit_norms, unit_texts)
+            flat = self.spans.proba_from_scores(self.span_bank.scores(rows), *self.span_bank.slices)
+        else:
+            flat = np.zeros((0, len(SPAN_CLASSES)))
+        k = 0
+        for units in per_text:
+            scores_out.append((units, flat[k : k + len(units)]))
+            k += len(units)
+
+        if self.shared_grams:  # same analyser as the tone model's words: same n-grams
+            element_rows = self.element_words.rows(grams=grams)
+        else:
+            element_rows = self.element_words.rows(docs=[" ".join(stream) for stream in streams])
+        if self.elements.cues:
+            cue_dense = np.array([[1.0 if m else 0.0 for m in cue_matches(s, "signals").values()] for s in streams])
+            nonzero = cue_dense != 0
+            cue_rows = CsrRows(
+                cue_dense[nonzero],
+                np.nonzero(nonzero)[1].astype(np.int32),
+                np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))]),
+                cue_dense.shape[1],
+            )
+            element_rows = hstack_rows([element_rows, cue_rows])
+        element_proba = np.zeros((len(texts), len(self.elements.labels)))
+        if self.element_bank is not None:
+            scores = self.element_bank.scores(element_rows)
+            for part, column in zip(self.element_bank.slices, self.element_columns, strict=True):
+                element_proba[:, column] = logistic_from_scores(scores[:, part])[:, 1]
+        elements = self.elements.explain_rows(
+            texts, analyses, (element_rows.indptr, element_rows.indices, element_rows.data), element_proba
+        )
+        return proba, scores_out, elements
 
 
 def guide_records() -> list[dict[str, Any]]:
@@ -227,12 +365,32 @@ class ToneChecker(BaseEstimator):
         check_is_fitted(self, "tone_")
         return pipeline_proba(self.tone_, check_texts(texts))
 
-    def check(self, texts: Sequence[str], model_version: str = "unversioned") -> list[dict[str, Any]]:
-        """The linter result per draft (the `predict replies` contract)."""
+    def _fast_check(self) -> FastCheck | None:
+        """The compiled check path for the fitted models (built once, rebuilt after a new `fit`)."""
+        fast = self.__dict__.get("_fast")
+        if fast is None or not fast.is_for(self):
+            fast = FastCheck(self) if FastCheck.supports(self) else None
+            self.__dict__["_fast"] = fast
+        return fast
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in super().__getstate__().items() if k != "_fast"}  # a cache, rebuilt on load
+
+    def check(
+        self, texts: Sequence[str], model_version: str = "unversioned", fast: bool = True
+    ) -> list[dict[str, Any]]:
+        """The linter result per draft (the `predict replies` contract).
+
+        `fast=False` takes the reference path (each fitted estimator on its own); both give the same."""
         texts = check_texts(texts)
-        proba = self.predict_proba(texts)
-        clause_scores = self.spans_.clause_proba(texts)
-        elements = self.elements_.explain(texts)
+        check_is_fitted(self, "tone_")
+        compiled = self._fast_check() if fast else None
+        if compiled is not None:
+            proba, clause_scores, elements = compiled.run(texts)
+        else:
+            proba = self.predict_proba(texts)
+            clause_scores = self.spans_.clause_proba(texts)
+            elements = self.elements_.explain(texts)
         out = []
         for row, text in enumerate(texts):
             units, scores = clause_scores[row]

@@ -105,6 +105,18 @@ def test_tone_save_load_gives_identical_checks(tone_checker: ToneChecker, tmp_pa
     assert load_artifact(artifact.path).model.check(texts, "v") == tone_checker.check(texts, "v")
 
 
+def test_fast_check_equals_the_reference_path(tone_checker: ToneChecker, tmp_path: Path, reply_test_records) -> None:
+    """The compiled check (`FastCheck`) gives exactly what the fitted estimators give one by one,
+    in a batch and one draft at a time, before and after save → load."""
+    texts = [r["text"] for r in reply_test_records]
+    texts += [" ".join(texts[k : k + 12]) for k in range(0, 120, 12)]  # long drafts
+    reference = tone_checker.check(texts, "v", fast=False)
+    assert tone_checker.check(texts, "v") == reference
+    loaded = load_artifact(save_artifact(tone_checker, tmp_path / "tone", {}, version="v-fast").path).model
+    assert "_fast" not in loaded.__dict__  # the compiled path is a cache, not part of the file
+    assert [loaded.check([t], "v")[0] for t in texts[::7]] == reference[::7]
+
+
 def test_fit_rejects_unknown_tones() -> None:
     with pytest.raises(ValueError, match="unknown tone label"):
         ToneChecker().fit([{"text": "Здравствуйте", "tone": "rude"}])
