@@ -30,7 +30,7 @@ models: install ## Train the severity and tone models unless a version already e
 	@ls models/severity/*/metadata.json >/dev/null 2>&1 || $(BIN)/triage train tickets
 	@ls models/tone/*/metadata.json >/dev/null 2>&1 || $(BIN)/triage train replies
 
-train: install ## Train new versions of both models and write reports/severity.md and reports/tone.md.
+train: install ## Train new versions of both models (challengers once a champion exists; see triage retrain), write reports/
 	$(BIN)/triage train tickets
 	$(BIN)/triage train replies
 

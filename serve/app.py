@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -46,6 +47,10 @@ def load_models(state: AppState) -> list[str]:
             changed.append(f"{folder} {state.models[folder].version}")
         except ArtifactError as err:
             state.load_errors[folder] = str(err)
+    if changed:
+        # The models are long-lived: keep their ~10^5 objects out of the collector's full passes,
+        # which otherwise cost 45–60 ms at random requests (benchmarks/RESULTS.md, tone latency).
+        gc.freeze()
     return changed
 
 
