@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from serve.dependencies import AppState
+from serve.auth import KeyRing, RateLimiter, digest, load_keyring, new_key
+from serve.dependencies import AgentKey, AppState
 from serve.metrics import Metrics
 from serve.routes import corrections, health, languagetool, models, replies, tickets, webhooks
 from serve.settings import Settings, get_settings
@@ -61,15 +62,28 @@ async def watch_registry(state: AppState, interval: float) -> None:
         await asyncio.to_thread(load_models, state)
 
 
+def development_keys() -> tuple[KeyRing, str, str]:
+    """Fresh agent and admin keys for a server started without any: printed once, valid for this run."""
+    agent, admin = new_key(), new_key()
+    return KeyRing({digest(agent): "agent", digest(admin): "admin"}), agent, admin
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     metrics = Metrics()
+    keys = load_keyring(settings.api_keys, settings.api_keys_file)
+    if not keys:
+        keys, agent, admin = development_keys()
+        print(f"no TRIAGE_API_KEYS: keys for this run only — agent {agent}  admin {admin}", flush=True)
+    limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         migrate(engine)
-        state = AppState(settings=settings, sessions=session_factory(engine), metrics=metrics)
+        state = AppState(
+            settings=settings, sessions=session_factory(engine), metrics=metrics, keys=keys, limiter=limiter
+        )
         load_models(state)
         app.state.triage = state
         watcher = None
@@ -105,12 +119,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.latency.labels(request.method, path).observe(time.perf_counter() - started)
         return response
 
-    @app.get("/metrics", include_in_schema=False)
+    @app.get("/metrics", include_in_schema=False, dependencies=[AgentKey])
     def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    for module in (health, tickets, replies, corrections, webhooks, models, languagetool):
-        app.include_router(module.router)
+    app.include_router(health.router)
+    for module in (tickets, replies, corrections, webhooks, models, languagetool):
+        app.include_router(module.router, dependencies=[AgentKey])
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PATCH"], allow_headers=["*"]
+        )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

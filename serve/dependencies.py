@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from serve.auth import GRANTS, KeyRing, RateLimiter, digest, retry_after
 from serve.metrics import Metrics
 from serve.settings import Settings
 from training.artifacts import Artifact
@@ -19,6 +20,8 @@ class AppState:
     settings: Settings
     sessions: sessionmaker[Session]
     metrics: Metrics
+    keys: KeyRing = field(default_factory=lambda: KeyRing({}))
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0, 0))
     models: dict[str, Artifact] = field(default_factory=dict)
     load_errors: dict[str, str] = field(default_factory=dict)
 
@@ -45,6 +48,32 @@ def model_for(task: str) -> Any:
     return dependency
 
 
+def require(role: str) -> Any:
+    """A dependency admitting a `Bearer` key whose role grants `role`, within the key's rate limit."""
+
+    def dependency(request: Request, state: Annotated[AppState, Depends(get_state)]) -> str:
+        scheme, _, key = request.headers.get("authorization", "").partition(" ")
+        granted = state.keys.role_of(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+        if granted is None:
+            raise HTTPException(
+                status_code=401, detail="missing or invalid API key", headers={"WWW-Authenticate": "Bearer"}
+            )
+        if role not in GRANTS[granted]:
+            raise HTTPException(status_code=403, detail=f"this endpoint needs an {role} key")
+        wait = state.limiter.wait_for(digest(key.strip()))
+        if wait:
+            raise HTTPException(
+                status_code=429,
+                detail="rate limit of this API key exceeded",
+                headers={"Retry-After": retry_after(wait)},
+            )
+        return granted
+
+    return dependency
+
+
+AgentKey = Depends(require("agent"))
+AdminKey = Depends(require("admin"))
 StateDep = Annotated[AppState, Depends(get_state)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SeverityModel = Annotated[Artifact, Depends(model_for("severity"))]

@@ -18,6 +18,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     batch_limit: int = 500
     page_limit_max: int = 1000
+    api_keys: str = ""
+    """`agent:KEY1,admin:KEY2`. With neither this nor a key file, keys are generated at start and printed."""
+    api_keys_file: Path | None = None
+    """A file of `role sha256:<hex>` lines (`triage keys new` prints them): digests, never the keys."""
+    rate_limit_per_second: float = 100.0
+    """Requests a second per API key and process, on average; 0 turns the limit off."""
+    rate_limit_burst: int = 200
+    cors_origins: str = ""
+    """Comma-separated origins allowed to call the API from a browser; empty (the default) allows none."""
     model_poll_seconds: float = 5.0
     """How often the registry is checked for a promoted or rolled-back model; 0 turns the watcher off."""
 

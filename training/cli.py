@@ -251,8 +251,43 @@ def serve_command(
             typer.echo(f"no {folder} model under {models_dir}; training one from {data_dir}")
             train_task(task, data_dir, models_dir, reports_dir)  # type: ignore[arg-type]
     os.environ.setdefault("TRIAGE_MODELS_DIR", str(models_dir))
-    typer.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    page = f"http://{host}:{port}/"
+    if not os.environ.get("TRIAGE_API_KEYS") and not os.environ.get("TRIAGE_API_KEYS_FILE"):
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise fail(f"refusing to serve on {host} without API keys: set TRIAGE_API_KEYS or TRIAGE_API_KEYS_FILE")
+        from serve.auth import new_key
+
+        agent, admin = new_key(), new_key()
+        os.environ["TRIAGE_API_KEYS"] = f"agent:{agent},admin:{admin}"
+        typer.echo("no TRIAGE_API_KEYS set: keys generated for this run (local only)")
+        typer.echo(f"  agent key: {agent}\n  admin key: {admin}")
+        page += f"#key={agent}"
+    else:
+        from serve.auth import load_keyring
+
+        file = os.environ.get("TRIAGE_API_KEYS_FILE")
+        try:
+            load_keyring(os.environ.get("TRIAGE_API_KEYS", ""), Path(file) if file else None)
+        except (ValueError, OSError) as err:
+            raise fail(f"bad API keys: {err}") from err
+    typer.echo(f"serving on http://{host}:{port}  (agent page: {page}, API docs: http://{host}:{port}/docs)")
     uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+keys_app = typer.Typer(help="API keys for the server.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("new")
+def keys_new(role: Annotated[str, typer.Option("--role", help="agent or admin.")] = "agent") -> None:
+    """Print a new key (give it to the client) and its line for TRIAGE_API_KEYS_FILE (keep it on the server)."""
+    from serve.auth import ROLES, digest, new_key
+
+    if role not in ROLES:
+        raise fail(f"--role must be one of {', '.join(ROLES)}, got '{role}'", code=2)
+    key = new_key()
+    typer.echo(f"key:            {key}")
+    typer.echo(f"key file line:  {role} sha256:{digest(key)}")
 
 
 def register_lifecycle() -> None:

@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from serve.dependencies import StateDep
+from serve.dependencies import AdminKey, StateDep
 from serve.schemas import ModelPublic
 from training.registry import read_registry
 
@@ -33,7 +33,7 @@ def list_models(state: StateDep) -> list[ModelPublic]:
     return describe(state)
 
 
-@router.post("/models/reload", response_model=list[ModelPublic])
+@router.post("/models/reload", response_model=list[ModelPublic], dependencies=[AdminKey])
 def reload_models(state: StateDep) -> list[ModelPublic]:
     """Load the registry's champions now (the server also checks every `TRIAGE_MODEL_POLL_SECONDS`)."""
     load_models_now(state)

@@ -4,9 +4,27 @@ const $ = (id) => document.getElementById(id);
 let lastCheck = null;
 let timer = null;
 
+// The API key is asked for once and kept in this browser; `#key=…` in the address (printed by a
+// local `make run`) is taken and removed from the address bar.
+const KEY_STORE = "complaint-triage.api-key";
+if (location.hash.startsWith("#key=")) {
+  localStorage.setItem(KEY_STORE, decodeURIComponent(location.hash.slice(5)));
+  history.replaceState(null, "", location.pathname);
+}
+
+function askForKey(message = "") {
+  $("key-form").hidden = false;
+  $("key-status").textContent = message;
+  $("api-key").focus();
+}
+
 async function api(path, options = {}) {
-  const response = await fetch(path, { headers: { "content-type": "application/json" }, ...options });
+  const headers = { "content-type": "application/json", authorization: `Bearer ${localStorage.getItem(KEY_STORE) || ""}` };
+  const response = await fetch(path, { headers, ...options });
   const body = await response.json().catch(() => ({}));
+  if (response.status === 401) {
+    askForKey(localStorage.getItem(KEY_STORE) ? "ключ не подошёл" : "");
+  }
   if (!response.ok) throw new Error(body.detail ? JSON.stringify(body.detail) : response.statusText);
   return body;
 }
@@ -139,6 +157,13 @@ async function sendCorrection() {
   }
 }
 
+$("key-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  localStorage.setItem(KEY_STORE, $("api-key").value.trim());
+  $("api-key").value = "";
+  $("key-form").hidden = true;
+  loadQueue();
+});
 $("draft").addEventListener("input", schedule);
 $("refresh").addEventListener("click", loadQueue);
 $("send-correction").addEventListener("click", sendCorrection);

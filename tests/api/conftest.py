@@ -39,8 +39,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_postgres(POSTGRES_URL)
 
 
+AGENT_KEY = "test-agent-key"
+ADMIN_KEY = "test-admin-key"
+KEYS = f"agent:{AGENT_KEY},admin:{ADMIN_KEY}"
+
+
 @pytest.fixture
 def client(served_models: Path, database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url, models_dir=served_models, batch_limit=5)
-    with TestClient(create_app(settings)) as test_client:
+    """A client of a fresh app, sending the agent key on every request (tests of auth override it)."""
+    settings = Settings(database_url=database_url, models_dir=served_models, batch_limit=5, api_keys=KEYS)
+    with TestClient(create_app(settings), headers={"Authorization": f"Bearer {AGENT_KEY}"}) as test_client:
         yield test_client

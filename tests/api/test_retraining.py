@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from serve.app import create_app
 from serve.settings import Settings
+from tests.api.conftest import ADMIN_KEY, AGENT_KEY, KEYS
 from training.cli import app as cli
 from training.data import dataset_path, load_records
 from training.registry import read_registry, register_trained
@@ -43,8 +44,8 @@ def test_corrections_flow_back_and_only_a_better_model_is_promoted(tmp_path: Pat
     weak = train_task_model("tickets", DATA, models, train_records=train[::6])
     register_trained(models / "severity", weak.artifact.version, by="test")
     database = f"sqlite:///{tmp_path / 'triage.db'}"
-    settings = Settings(database_url=database, models_dir=models, model_poll_seconds=0.2)
-    with TestClient(create_app(settings)) as client:
+    settings = Settings(database_url=database, models_dir=models, model_poll_seconds=0.2, api_keys=KEYS)
+    with TestClient(create_app(settings), headers={"Authorization": f"Bearer {AGENT_KEY}"}) as client:
         assert served_version(client) == weak.artifact.version
 
         # agents correct what the weak model got wrong, through the API
@@ -116,5 +117,6 @@ def test_corrections_flow_back_and_only_a_better_model_is_promoted(tmp_path: Pat
         # rollback reaches the server too, through the admin reload
         result = runner.invoke(cli, ["models", "rollback", "--task", "tickets", "--models-dir", str(models)])
         assert result.exit_code == 0, result.output
-        reloaded = client.post("/v1/models/reload").json()
+        assert client.post("/v1/models/reload").status_code == 403
+        reloaded = client.post("/v1/models/reload", headers={"Authorization": f"Bearer {ADMIN_KEY}"}).json()
         assert {m["task"]: m["version"] for m in reloaded}["severity"] == weak.artifact.version

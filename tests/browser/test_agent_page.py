@@ -15,6 +15,8 @@ from serve.app import create_app
 from serve.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AGENT_KEY = "browser-agent-key"
+AUTH = {"Authorization": f"Bearer {AGENT_KEY}"}
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
 GAS = "Добрый день. В подъезде сильно пахнет газом, соседи волнуются."
 LAUNCH_ARGS = [
@@ -41,7 +43,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def live_server(served_models: Path, tmp_path: Path) -> Iterator[str]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'browser.db'}", models_dir=served_models)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'browser.db'}", models_dir=served_models, api_keys=f"agent:{AGENT_KEY}"
+    )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -70,9 +74,17 @@ def test_agent_page_queue_draft_check_suggestion_and_correction(live_server: str
     from playwright.sync_api import expect
 
     OUTPUT.mkdir(exist_ok=True)
-    httpx.post(f"{live_server}/v1/tickets", json={"text": "В чеке опечатка, мелочь, но поправьте."})
-    httpx.post(f"{live_server}/v1/tickets", json={"text": GAS})
+    httpx.post(f"{live_server}/v1/tickets", json={"text": "В чеке опечатка, мелочь, но поправьте."}, headers=AUTH)
+    httpx.post(f"{live_server}/v1/tickets", json={"text": GAS}, headers=AUTH)
     page.goto(live_server + "/")
+    # the page asks for the key once: a wrong one is refused, the right one opens the queue
+    expect(page.locator("#key-form")).to_be_visible()
+    page.locator("#api-key").fill("not-a-key")
+    page.keyboard.press("Enter")
+    expect(page.locator("#key-status")).to_have_text("ключ не подошёл")
+    page.locator("#api-key").fill(AGENT_KEY)
+    page.keyboard.press("Enter")
+    expect(page.locator("#key-form")).to_be_hidden()
     top = page.locator("#queue li").first
     expect(top).to_contain_text("пахнет газом")
     expect(top).to_have_attribute("data-severity", "critical")
