@@ -84,10 +84,20 @@ def test_company_names_and_order_numbers_change_nothing(tone_checker: ToneChecke
     after = tone_checker.check(swapped)
     same = [a["tone"] == b["tone"] for a, b in zip(before, after, strict=True)]
     assert sum(same) >= 0.95 * len(same)
+    # spans the checker is sure of (the ones that decide the verdict) keep their categories; a clause
+    # sitting at the 0.3 span threshold may come and go with a name, as any thresholded score can
+    confident = tone_checker.confident_span
+
+    def sure(result: dict) -> list[str]:
+        return sorted(s["label"] for s in result["spans"] if s["score"] >= confident)
+
+    kept = [sure(a) == sure(b) for a, b in zip(before, after, strict=True)]
+    assert sum(kept) >= 0.95 * len(kept)
     draft = "По заказу №{} в ООО «{}» мы не можем вернуть деньги: такова политика компании."
-    results = [tone_checker.check([draft.format(n, c)])[0] for n, c in [(12345, "Вектор"), (99001, "Лотос")]]
+    variants = [(12345, "Вектор"), (99001, "Лотос"), (8, "Альфа"), (4410, "Север")]
+    results = [tone_checker.check([draft.format(n, c)])[0] for n, c in variants]
     assert {r["tone"] for r in results} == {"blame_shifting"}
-    assert {tuple(s["label"] for s in r["spans"]) for r in results} == {tuple(s["label"] for s in results[0]["spans"])}
+    assert {tuple(sure(r)) for r in results} == {("policy_shield",)}
 
 
 def test_spans_are_exact_substrings_with_messages(tone_checker: ToneChecker, reply_test_records) -> None:
