@@ -151,8 +151,10 @@ def predict_tickets_command(
     """Score every ticket; unscorable lines get {"id", "error"}, nothing is dropped."""
     if not input_path.is_file():
         raise fail(f"input file {input_path} does not exist")
+    from training.predict import scorer
+
     artifact = open_model(models_dir, "severity", model)
-    run_predictions(input_path, output_path, lambda texts: artifact.model.predict(texts, artifact.version))
+    run_predictions(input_path, output_path, scorer("tickets", artifact))
 
 
 def run_predictions(input_path: Path, output_path: Path, score: Callable[[list[str]], list[dict]]) -> None:
@@ -206,8 +208,10 @@ def predict_replies_command(
     """Check every draft reply; unscorable lines get {"id", "error"}, nothing is dropped."""
     if not input_path.is_file():
         raise fail(f"input file {input_path} does not exist")
+    from training.predict import scorer
+
     artifact = open_model(models_dir, "tone", model)
-    run_predictions(input_path, output_path, lambda texts: artifact.model.check(texts, artifact.version))
+    run_predictions(input_path, output_path, scorer("replies", artifact))
 
 
 @app.command("check")

@@ -28,9 +28,20 @@ def unscorable_reason(text: object, max_chars: int = MAX_TEXT_CHARS) -> str | No
 
 Scorer = Callable[[list[str]], list[dict[str, Any]]]
 Check = Callable[[object], str | None]
+Pending = tuple[Any, object, str | None]
+"""(id, text, error) of one record; a record with an error is not scored."""
 
 
-def _parse(number: int, raw: bytes) -> tuple[Any, str | None, str | None]:
+def scorer(task: str, artifact: Any) -> Scorer:
+    """The function that scores a list of texts with a loaded artifact: severity for tickets, tone for replies."""
+    if task == "tickets":
+        return lambda texts: artifact.model.predict(texts, artifact.version)
+    if task == "replies":
+        return lambda texts: artifact.model.check(texts, artifact.version)
+    raise ValueError(f"unknown task {task!r} (tickets or replies)")
+
+
+def parse_line(number: int, raw: bytes) -> tuple[Any, Any, str | None]:
     """(id, text, error) for one input line."""
     try:
         line = raw.decode("utf-8")
@@ -49,36 +60,48 @@ def _parse(number: int, raw: bytes) -> tuple[Any, str | None, str | None]:
     return record["id"], record["text"], None
 
 
+def checked(number: int | None, record_id: Any, text: object, check: Check) -> Pending:
+    """A parsed record with the reason it cannot be scored, if any (prefixed by its line number when known)."""
+    reason = check(text)
+    if reason and number is not None:
+        reason = f"line {number}: {reason}"
+    return record_id, text, reason or None
+
+
+def score_pending(pending: list[Pending], score: Scorer) -> list[dict[str, Any]]:
+    """One output row per record, in order: {"id", "prediction"} or {"id", "error"}; texts scored in one call."""
+    texts = [text for _, text, error in pending if error is None]
+    results = iter(score(texts)) if texts else iter(())
+    return [
+        {"id": record_id, "prediction": next(results)} if error is None else {"id": record_id, "error": error}
+        for record_id, _, error in pending
+    ]
+
+
+def output_line(row: dict[str, Any]) -> str:
+    """How a row is written: one JSON object per line, non-ASCII kept as is."""
+    return json.dumps(row, ensure_ascii=False)
+
+
 def predict_lines(
     lines: Iterator[bytes], score: Scorer, check: Check, out: IO[str], progress: Callable[[int], None]
 ) -> dict[str, int]:
     """Score lines in batches; every non-blank input line yields exactly one output line."""
     counts = {"scored": 0, "errors": 0}
-    pending: list[tuple[Any, str | None, str | None]] = []
+    pending: list[Pending] = []
 
     def flush() -> None:
-        texts = [text for _, text, error in pending if error is None]
-        results = iter(score(texts)) if texts else iter(())
-        for record_id, _, error in pending:
-            if error is None:
-                row = {"id": record_id, "prediction": next(results)}
-                counts["scored"] += 1
-            else:
-                row = {"id": record_id, "error": error}
-                counts["errors"] += 1
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for row in score_pending(pending, score):
+            counts["scored" if "prediction" in row else "errors"] += 1
+            out.write(output_line(row) + "\n")
         progress(len(pending))
         pending.clear()
 
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
-        record_id, text, error = _parse(number, raw)
-        if error is None:
-            reason = check(text)
-            if reason:
-                error = f"line {number}: {reason}"
-        pending.append((record_id, text, error))
+        record_id, text, error = parse_line(number, raw)
+        pending.append((record_id, text, error) if error else checked(number, record_id, text, check))
         if len(pending) >= BATCH:
             flush()
     if pending:
