@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from training.compare import FIGURES, Outcomes, bootstrap_interval
+from training.evaluate import class_tables
 
 CARD_FILE = "CARD.md"
 INTENDED_USE = {
@@ -75,9 +76,7 @@ def card_markdown(task: str, metadata: dict[str, Any], metrics: dict[str, Any], 
     for name, figure in FIGURES[task].items():
         value, low, high = bootstrap_interval(outcomes, figure)
         lines.append(f"| {name} | {value:.3f} | {low:.3f} … {high:.3f} |")
-    lines += ["", "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-    for name, row in metrics["per_class"].items():
-        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+    lines += ["", *class_tables(metrics, list(metrics["per_class"]), "class")]
     lines += [
         "",
         "## Calibration",

@@ -108,20 +108,25 @@ def calibrated_proba(model: CalibratedClassifierCV, features: sparse.spmatrix) -
         decision = _decision(member.estimator, features)
         columns = decision.reshape(-1, 1) if decision.ndim == 1 else decision
         positions = np.searchsorted(member.classes, member.estimator.classes_)
-        proba = np.zeros((features.shape[0], n_classes))
-        for position, column, calibrator in zip(positions, columns.T, member.calibrators, strict=False):
-            target = position + 1 if n_classes == 2 else position
-            if isinstance(calibrator, IsotonicRegression):
-                proba[:, target] = np.interp(column, calibrator.X_thresholds_, calibrator.y_thresholds_)
-            else:
-                proba[:, target] = expit(-(calibrator.a_ * column + calibrator.b_))
-        if n_classes == 2:
-            proba[:, 0] = 1.0 - proba[:, 1]
-        else:
-            denominator = proba.sum(axis=1, keepdims=True)
-            proba = np.divide(proba, denominator, out=np.full_like(proba, 1.0 / n_classes), where=denominator != 0)
-        total += proba
+        total += member_proba(columns, positions, member.calibrators, n_classes)
     return total / len(model.calibrated_classifiers_)
+
+
+def member_proba(columns: np.ndarray, positions: np.ndarray, calibrators: Sequence, n_classes: int) -> np.ndarray:
+    """One calibration fold's probabilities from its estimator's decision columns (as scikit-learn)."""
+    proba = np.zeros((columns.shape[0], n_classes))
+    for position, column, calibrator in zip(positions, columns.T, calibrators, strict=False):
+        target = position + 1 if n_classes == 2 else position
+        if isinstance(calibrator, IsotonicRegression):
+            proba[:, target] = np.interp(column, calibrator.X_thresholds_, calibrator.y_thresholds_)
+        else:
+            proba[:, target] = expit(-(calibrator.a_ * column + calibrator.b_))
+    if n_classes == 2:
+        proba[:, 0] = 1.0 - proba[:, 1]
+    else:
+        denominator = proba.sum(axis=1, keepdims=True)
+        proba = np.divide(proba, denominator, out=np.full_like(proba, 1.0 / n_classes), where=denominator != 0)
+    return proba
 
 
 def classifier_proba(model: LogisticRegression | CalibratedClassifierCV, features: sparse.spmatrix) -> np.ndarray:
@@ -285,18 +290,5 @@ class CalibratedBank:
         n_rows, n_classes = rows.n_rows, self.n_classes
         total = np.zeros((n_rows, n_classes))
         for part, (positions, calibrators) in zip(self.bank.slices, self.members, strict=True):
-            columns = scores[:, part]
-            proba = np.zeros((n_rows, n_classes))
-            for position, column, calibrator in zip(positions, columns.T, calibrators, strict=False):
-                target = position + 1 if n_classes == 2 else position
-                if isinstance(calibrator, IsotonicRegression):
-                    proba[:, target] = np.interp(column, calibrator.X_thresholds_, calibrator.y_thresholds_)
-                else:
-                    proba[:, target] = expit(-(calibrator.a_ * column + calibrator.b_))
-            if n_classes == 2:
-                proba[:, 0] = 1.0 - proba[:, 1]
-            else:
-                denominator = proba.sum(axis=1, keepdims=True)
-                proba = np.divide(proba, denominator, out=np.full_like(proba, 1.0 / n_classes), where=denominator != 0)
-            total += proba
+            total += member_proba(scores[:, part], positions, calibrators, n_classes)
         return total / len(self.members)
