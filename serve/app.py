@@ -5,20 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 
 from serve.auth import KeyRing, RateLimiter, digest, load_keyring, new_key
 from serve.dependencies import AgentKey, AppState
 from serve.metrics import Metrics
 from serve.routes import corrections, health, languagetool, models, replies, tickets, webhooks
+from serve.schemas import error_responses
 from serve.settings import Settings, get_settings
 from serve.store import make_engine, migrate, session_factory
 from training.artifacts import ArtifactError, load_artifact
@@ -38,16 +44,20 @@ def load_models(state: AppState) -> list[str]:
     """
     changed = []
     for folder in MODEL_FOLDERS:
+        target = None
         try:
             target = champion_folder(state.settings.models_dir / folder)
             current = state.models.get(folder)
             if current is not None and current.path.resolve() == target.resolve():
+                state.load_errors.pop(folder, None)  # e.g. a rollback to the version still served
                 continue
             state.models[folder] = load_artifact(target)
             state.load_errors.pop(folder, None)
             changed.append(f"{folder} {state.models[folder].version}")
         except ArtifactError as err:
             state.load_errors[folder] = str(err)
+        except Exception as err:  # a file that passes its checksum but will not unpickle, a mangled metadata.json…
+            state.load_errors[folder] = f"{target or folder} cannot be loaded: {type(err).__name__}: {err}"
     if changed:
         # The models are long-lived: keep their ~10^5 objects out of the collector's full passes,
         # which otherwise cost 45–60 ms at random requests (benchmarks/RESULTS.md, tone latency).
@@ -66,6 +76,16 @@ def development_keys() -> tuple[KeyRing, str, str]:
     """Fresh agent and admin keys for a server started without any: printed once, valid for this run."""
     agent, admin = new_key(), new_key()
     return KeyRing({digest(agent): "agent", digest(admin): "admin"}), agent, admin
+
+
+class EscapingJSONResponse(JSONResponse):
+    """JSON as usual; a string with an unpaired surrogate (valid in JSON, not in UTF-8) is sent \\u-escaped."""
+
+    def render(self, content: object) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -105,6 +125,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.metrics = metrics
 
+    @app.exception_handler(HTTPException)
+    async def explain_unreadable_body(request: Request, exc: HTTPException) -> Response:
+        """FastAPI's 400 for a body it cannot decode says only 'error parsing the body'; say it is not UTF-8."""
+        cause = exc.__cause__
+        if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+            exc = HTTPException(400, detail="the request body is not valid UTF-8")
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_failed(request: Request, exc: RequestValidationError) -> Response:
+        """FastAPI's own 422, rendered so that an echoed input that is not Unicode cannot turn it into a 500."""
+        return EscapingJSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
+
     @app.middleware("http")
     async def limit_and_measure(request: Request, call_next):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
@@ -125,7 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     for module in (tickets, replies, corrections, webhooks, models, languagetool):
-        app.include_router(module.router, dependencies=[AgentKey])
+        app.include_router(module.router, dependencies=[AgentKey], responses=error_responses(401, 429))
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         from fastapi.middleware.cors import CORSMiddleware

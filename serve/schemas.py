@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Severity = Literal["low", "medium", "high", "critical"]
 Tone = Literal["accountable", "neutral", "blame_shifting"]
 Status = Literal["open", "in_progress", "resolved", "closed"]
 
 
+MAX_ID = 2**63 - 1
+"""The largest id a database row can have (SQLite's and PostgreSQL's 64-bit integers); larger is a 422, not a 500."""
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def storable(cls, value: Any) -> Any:
+        """Refuse what no database can store: NUL (PostgreSQL text) and unpaired surrogates (not UTF-8)."""
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("contains a NUL character (\\u0000)")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as err:
+                code = ord(value[err.start])
+                raise ValueError(f"contains an unpaired surrogate (\\u{code:04x}), not Unicode text") from None
+        return value
 
 
 class TicketCreate(Strict):
@@ -125,7 +143,7 @@ class SpanLabel(Strict):
 
 class TicketCorrection(Strict):
     target: Literal["ticket"]
-    ticket_id: int
+    ticket_id: int = Field(ge=1, le=MAX_ID)
     severity: Severity | None = None
     signals: list[SignalName] | None = None
     agent: str = Field(min_length=1, max_length=200)
@@ -155,10 +173,52 @@ class CorrectionPublic(BaseModel):
     created_at: datetime
 
 
+class FieldError(BaseModel):
+    """One problem FastAPI found validating the request (its own format)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorMessage(BaseModel):
+    """A refused request: `detail` says what is wrong."""
+
+    detail: str
+
+
+class ValidationProblem(BaseModel):
+    """422: the request's fields as FastAPI lists them, or one sentence naming what cannot be scored or stored."""
+
+    detail: str | list[FieldError]
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad request: a body that is not UTF-8, a foreign cursor, an unsupported language or unscorable text (/v2).",
+    401: "Missing or invalid API key.",
+    403: "The key's role does not grant this endpoint.",
+    404: "No such ticket.",
+    413: "A body over TRIAGE_MAX_BODY_BYTES, a text over TRIAGE_MAX_TEXT_CHARS or a batch over TRIAGE_BATCH_LIMIT.",
+    422: "Invalid request: mistyped or unknown fields, empty or non-Russian text.",
+    429: "The key's rate limit is exceeded; see Retry-After.",
+    503: "A model is not loaded; `detail` says why.",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route or router: the error statuses it really returns, with their bodies."""
+    return {
+        code: {"model": ValidationProblem if code == 422 else ErrorMessage, "description": ERROR_DESCRIPTIONS[code]}
+        for code in codes
+    }
+
+
 class ModelPublic(BaseModel):
     task: str
-    version: str
-    """The version this process serves."""
+    version: str | None
+    """The version this process serves; null when none could be loaded (`load_error` says why)."""
     created_at: str | None
     metrics: dict
     champion: str | None = None

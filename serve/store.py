@@ -200,9 +200,12 @@ def decode_cursor(cursor: str) -> tuple[int, datetime, int]:
     """Raises ValueError for anything that is not a cursor this server issued."""
     try:
         rank, created, ident = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
-        return int(rank), datetime.fromisoformat(created), int(ident)
+        rank, created, ident = int(rank), datetime.fromisoformat(created), int(ident)
     except (ValueError, TypeError, json.JSONDecodeError) as err:
         raise ValueError("invalid cursor") from err
+    if rank not in SEVERITY_RANK.values() or not 0 <= ident < 2**63:  # out of range would fail in the database
+        raise ValueError("invalid cursor")
+    return rank, created, ident
 
 
 def queue(

@@ -86,12 +86,18 @@ def lemma(norm: str) -> str:
     """The most likely dictionary form (context-free; cached because words repeat a lot)."""
     if not _CYRILLIC.search(norm):
         return norm
-    return _morph().parse(norm)[0].normal_form.replace("ё", "е")
+    try:
+        return _morph().parse(norm)[0].normal_form.replace("ё", "е")
+    except ValueError:  # pymorphy3 asks unicodedata.name() of a letter that has none (e.g. U+18087)
+        return norm
 
 
 @lru_cache(maxsize=200_000)
 def is_known_word(norm: str) -> bool:
-    return bool(_CYRILLIC.search(norm)) and _morph().word_is_known(norm)
+    try:
+        return bool(_CYRILLIC.search(norm)) and _morph().word_is_known(norm)
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=200_000)

@@ -2,17 +2,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, status
 
-from serve.dependencies import SessionDep
-from serve.schemas import CorrectionPublic, ReplyCorrection, TicketCorrection
+from serve.dependencies import SessionDep, StateDep
+from serve.schemas import CorrectionPublic, ReplyCorrection, TicketCorrection, error_responses
 from serve.store import Correction, Ticket
+from serve.validation import require_scorable
 
 router = APIRouter(prefix="/v1/corrections", tags=["corrections"])
 
 Payload = Annotated[TicketCorrection | ReplyCorrection, Body(discriminator="target")]
 
 
-@router.post("", response_model=CorrectionPublic, status_code=status.HTTP_201_CREATED)
-def create_correction(body: Payload, session: SessionDep) -> Correction:
+@router.post(
+    "",
+    response_model=CorrectionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 404, 413, 422),
+)
+def create_correction(body: Payload, session: SessionDep, state: StateDep) -> Correction:
     """Store an agent's correction of a ticket (severity, signals) or of a draft (tone, spans, elements)."""
     labels = body.model_dump(include={"severity", "signals", "tone", "spans", "elements"}, exclude_none=True)
     if not labels:
@@ -23,6 +29,8 @@ def create_correction(body: Payload, session: SessionDep) -> Correction:
             raise HTTPException(status_code=404, detail=f"ticket {body.ticket_id} not found")
         values = {"ticket_id": ticket.id, "text": ticket.text, "model_version": ticket.model_version}
     else:
+        # the draft was checked by /v1/replies/check, so it must be a text that check accepts
+        require_scorable(body.text, state.settings.max_text_chars)
         for k, span in enumerate(body.spans or []):
             piece = body.text[span.start : span.end]
             if span.end > len(body.text) or span.start >= span.end or piece != piece.strip():

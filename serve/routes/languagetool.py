@@ -4,13 +4,13 @@ from fastapi import APIRouter, Form, HTTPException
 
 from serve.dependencies import StateDep, ToneModel
 from serve.languagetool import SOFTWARE, language_block, to_matches
-from serve.schemas import LTCheckResponse
+from serve.schemas import LTCheckResponse, error_responses
 from training.predict import unscorable_reason
 
 router = APIRouter(prefix="/v2", tags=["languagetool"])
 
 
-@router.post("/check", response_model=LTCheckResponse)
+@router.post("/check", response_model=LTCheckResponse, responses=error_responses(400, 413, 422, 503))
 def check(
     model: ToneModel,
     state: StateDep,
@@ -21,6 +21,8 @@ def check(
     if language != "auto" and not language.lower().startswith("ru"):
         raise HTTPException(status_code=400, detail=f"language '{language}' is not supported; use ru, ru-RU or auto")
     reason = unscorable_reason(text, state.settings.max_text_chars)
+    if len(text) > state.settings.max_text_chars:
+        raise HTTPException(status_code=413, detail=reason)  # as LanguageTool answers a text over its limit
     if reason:
         raise HTTPException(status_code=400, detail=reason)
     result = model.model.check([text], model.version)[0]

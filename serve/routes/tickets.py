@@ -1,10 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from serve.dependencies import SessionDep, SeverityModel, StateDep
 from serve.metrics import Metrics
 from serve.schemas import (
+    MAX_ID,
     MessageCreate,
     Severity,
     Status,
@@ -13,12 +14,16 @@ from serve.schemas import (
     TicketPage,
     TicketPublic,
     TicketUpdate,
+    error_responses,
 )
 from serve.store import SEVERITY_RANK, Ticket, add_message, add_ticket, queue, rescore
 from serve.validation import require_scorable
 from training.labels import SIGNALS
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
+
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="A stored ticket's id.")]
+BODY_ERRORS = error_responses(400, 413, 422)
 
 
 def _score_and_store(
@@ -40,7 +45,16 @@ def _score_and_store(
     return stored
 
 
-@router.post("", response_model=TicketPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=TicketPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": TicketPublic, "description": "The `external_id` was stored before: that ticket, unchanged."},
+        **BODY_ERRORS,
+        **error_responses(503),
+    },
+)
 def create_ticket(
     body: TicketCreate, session: SessionDep, model: SeverityModel, state: StateDep, response: Response
 ) -> Ticket:
@@ -52,7 +66,12 @@ def create_ticket(
     return ticket
 
 
-@router.post("/batch", response_model=list[TicketPublic], status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/batch",
+    response_model=list[TicketPublic],
+    status_code=status.HTTP_201_CREATED,
+    responses={**BODY_ERRORS, **error_responses(503)},
+)
 def create_tickets(body: TicketBatchCreate, session: SessionDep, model: SeverityModel, state: StateDep) -> list[Ticket]:
     """Score and store up to `TRIAGE_BATCH_LIMIT` tickets; one bad ticket rejects the batch (nothing stored)."""
     if len(body.tickets) > state.settings.batch_limit:
@@ -62,7 +81,7 @@ def create_tickets(body: TicketBatchCreate, session: SessionDep, model: Severity
     return [ticket for ticket, _ in _score_and_store(session, model, body.tickets, state.metrics)]
 
 
-@router.get("", response_model=TicketPage)
+@router.get("", response_model=TicketPage, responses=error_responses(400, 422))
 def list_tickets(
     session: SessionDep,
     state: StateDep,
@@ -86,16 +105,16 @@ def list_tickets(
     )
 
 
-@router.get("/{ticket_id}", response_model=TicketPublic)
-def get_ticket(ticket_id: int, session: SessionDep) -> Ticket:
+@router.get("/{ticket_id}", response_model=TicketPublic, responses=error_responses(404, 422))
+def get_ticket(ticket_id: TicketId, session: SessionDep) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise HTTPException(status_code=404, detail=f"ticket {ticket_id} not found")
     return ticket
 
 
-@router.patch("/{ticket_id}", response_model=TicketPublic)
-def update_ticket(ticket_id: int, body: TicketUpdate, session: SessionDep) -> Ticket:
+@router.patch("/{ticket_id}", response_model=TicketPublic, responses={**BODY_ERRORS, **error_responses(404)})
+def update_ticket(ticket_id: TicketId, body: TicketUpdate, session: SessionDep) -> Ticket:
     """Change a ticket's status."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
@@ -108,9 +127,14 @@ def update_ticket(ticket_id: int, body: TicketUpdate, session: SessionDep) -> Ti
 UNRESOLVED = ("open", "in_progress")
 
 
-@router.post("/{ticket_id}/messages", response_model=TicketPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{ticket_id}/messages",
+    response_model=TicketPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={**BODY_ERRORS, **error_responses(404, 503)},
+)
 def add_follow_up(
-    ticket_id: int, body: MessageCreate, session: SessionDep, model: SeverityModel, state: StateDep
+    ticket_id: TicketId, body: MessageCreate, session: SessionDep, model: SeverityModel, state: StateDep
 ) -> Ticket:
     """A customer's follow-up: stored, and the ticket re-scored on the whole thread.
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Body, HTTPException
 from pydantic import ValidationError
 
 from serve.dependencies import SessionDep, SeverityModel, StateDep
-from serve.schemas import TicketCreate, WebhookResult, ZammadEvent, ZendeskEvent
+from serve.schemas import TicketCreate, WebhookResult, ZammadEvent, ZendeskEvent, error_responses
 from serve.store import add_ticket
 from serve.validation import require_scorable
 
@@ -29,7 +29,7 @@ def _as_ticket(payload: dict[str, Any]) -> TicketCreate:
         ) from err
 
 
-@router.post("/helpdesk", response_model=WebhookResult)
+@router.post("/helpdesk", response_model=WebhookResult, responses=error_responses(400, 413, 422, 503))
 def helpdesk_event(
     payload: Annotated[dict[str, Any], Body()], session: SessionDep, model: SeverityModel, state: StateDep
 ) -> WebhookResult:

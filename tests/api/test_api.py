@@ -104,39 +104,6 @@ def test_models_lists_versions_and_metrics(client: TestClient) -> None:
     assert set(models) == {"severity", "tone"}
 
 
-def test_bad_input_gets_a_precise_4xx_and_stores_nothing(client: TestClient) -> None:
-    cases = [
-        ({"json": {"text": ""}}, 422, "'text' is empty"),
-        ({"json": {"text": "   "}}, 422, "'text' is empty"),
-        ({"json": {"text": 42}}, 422, None),
-        ({"json": {"text": "The internet is down, please help"}}, 422, "no Russian"),
-        ({"json": {"text": "我的网络坏了"}}, 422, "no Russian"),
-        ({"json": {"txt": "опечатка"}}, 422, None),
-        ({"json": {"text": "опечатка", "extra": 1}}, 422, None),
-        ({"json": [1, 2, 3]}, 422, None),
-        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, None),
-        ({"content": b"\xff\xfe\x00", "headers": {"content-type": "application/json"}}, 400, None),
-        ({"json": {"text": "а" * 20_001}}, 413, "the limit is 20000"),
-        ({"json": {"text": "а" * 1_100_000}}, 413, "body larger than"),
-    ]
-    for kwargs, code, needle in cases:
-        response = client.post("/v1/tickets", **kwargs)
-        assert response.status_code == code, (kwargs.get("json", kwargs.get("content")), response.text[:200])
-        if needle:
-            assert needle in str(response.json()["detail"])
-    assert client.get("/v1/tickets").json()["items"] == []
-    assert client.get("/v1/tickets", params={"cursor": "garbage"}).status_code == 400
-    assert client.get("/v1/tickets", params={"limit": 5000}).status_code == 422
-    assert client.get("/v1/tickets", params={"signal": "weather"}).status_code == 422
-    assert client.post("/v1/replies/check", json={"text": ""}).status_code == 422
-    assert client.post("/v1/replies/check", json={"text": "а" * 20_001}).status_code == 413
-
-
-def test_translit_is_scored_not_refused(client: TestClient) -> None:
-    response = client.post("/v1/tickets", json={"text": "zdravstvuite, internet ne rabotaet uzhe tretii den"})
-    assert response.status_code == 201
-
-
 def test_corrections_are_stored_with_who_and_what(client: TestClient) -> None:
     ticket = client.post("/v1/tickets", json={"text": LATE}).json()
     fixed = client.post(
