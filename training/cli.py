@@ -274,6 +274,13 @@ def serve_command(
             load_keyring(os.environ.get("TRIAGE_API_KEYS", ""), Path(file) if file else None)
         except (ValueError, OSError) as err:
             raise fail(f"bad API keys: {err}") from err
+    from serve.settings import Settings
+    from serve.store import make_engine, migrate
+
+    # once here, not in each worker: N workers migrating a new database at once collide
+    engine = make_engine(Settings().database_url)
+    migrate(engine)
+    engine.dispose()
     typer.echo(f"serving on http://{host}:{port}  (agent page: {page}, API docs: http://{host}:{port}/docs)")
     uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 

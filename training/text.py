@@ -146,9 +146,13 @@ class Analysis:
         return tuple(t.norm for t in self.tokens)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def analyse(text: str) -> Analysis:
-    """Tokens and lemma stream of a text; cached so the severity and signal models share one pass."""
+    """Tokens and lemma stream of a text; cached so the severity and signal models share one pass.
+
+    Sized for one batch (the CLI's and the API's are at most 500 texts), not for history: a server
+    never sees most texts twice, and 8,192 cached analyses grew a worker by ~170 MB under load
+    (benchmarks/RESULTS.md, memory)."""
     tokens = tokenize(text)
     return Analysis(tuple(tokens), tuple(lemma_stream(tokens)))
 

@@ -58,3 +58,32 @@ def test_stats_counts_and_checks_floors(tmp_path: Path) -> None:
     assert "tickets/train: 8 records < 1000" in result.output
     strict = runner.invoke(app, ["data", "stats", "--data-dir", str(tmp_path), "--check"])
     assert strict.exit_code == 1
+
+
+def test_serve_migrates_once_and_prints_local_keys(tmp_path: Path, monkeypatch) -> None:
+    """`triage serve` migrates before starting workers (N workers migrating a new database collide),
+    generates keys only for a local bind, and refuses to serve beyond localhost without keys."""
+    import sqlalchemy
+    import uvicorn
+
+    from training.artifacts import save_artifact
+
+    for folder in ("severity", "tone"):
+        save_artifact({"stub": folder}, tmp_path / "models" / folder, {"task": folder}, version="20260101-000000")
+    database = tmp_path / "serve.db"
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{database}")
+    # set (to empty) rather than deleted, so the keys `serve` writes into the environment are undone
+    monkeypatch.setenv("TRIAGE_API_KEYS", "")
+    monkeypatch.setenv("TRIAGE_API_KEYS_FILE", "")
+    monkeypatch.setenv("TRIAGE_MODELS_DIR", str(tmp_path / "models"))
+    args = ["serve", "--models-dir", str(tmp_path / "models"), "--workers", "2"]
+    refused = runner.invoke(app, [*args, "--host", "0.0.0.0"])
+    assert refused.exit_code == 1 and "without API keys" in refused.output and not calls
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert calls and calls[0]["workers"] == 2
+    assert "agent key: ct_" in result.output and "#key=ct_" in result.output
+    tables = sqlalchemy.inspect(sqlalchemy.create_engine(f"sqlite:///{database}")).get_table_names()
+    assert {"tickets", "corrections", "alembic_version"} <= set(tables)
