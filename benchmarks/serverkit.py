@@ -79,6 +79,8 @@ class Server:
             "TRIAGE_DATABASE_URL": database_url,
             "TRIAGE_MODELS_DIR": str(self.models_dir),
             "TRIAGE_API_KEYS": API_KEYS,
+            # the per-key rate limit (100/s by default) would measure itself, not the server
+            "TRIAGE_RATE_LIMIT_PER_SECOND": "0",
             "BENCH_TCP_NODELAY": "1" if self.nodelay else "0",
         }
         command = [sys.executable, "-m", "uvicorn", "bench_app:create_app", "--factory"]
