@@ -15,6 +15,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+$(VENV)/.scale-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev,scale]"
+	touch $@
+
 install: $(VENV)/.installed ## Create .venv and install the project with its pinned dependencies.
 
 run: install ## Install, train any missing model, migrate the database and serve on http://127.0.0.1:8000.
@@ -45,6 +49,6 @@ browser: ## Install Debian's chromium for the browser test (apt-get; needs root)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "WARNING: could not install chromium; the browser test will be skipped"
 
-test: install lint browser ## Install (packages, Debian's chromium and PostgreSQL), lint, run the whole suite on SQLite and PostgreSQL.
+test: install $(VENV)/.scale-installed lint browser ## Install (packages, Debian's chromium and PostgreSQL), lint, run the whole suite on SQLite and PostgreSQL.
 	@url="$$(.ci/postgres.sh 2>/tmp/complaint-triage-postgres.log)" || echo "WARNING: no PostgreSQL (see /tmp/complaint-triage-postgres.log); its tests will be skipped"; \
 		TRIAGE_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest
