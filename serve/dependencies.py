@@ -1,4 +1,7 @@
-"""What routes receive by injection: the loaded models, a database session, the settings."""
+"""What routes receive by injection: the loaded models, a database session, the settings.
+
+The dependencies that only read memory are `async`: FastAPI runs a sync dependency in its thread
+pool, and for these the hop would be pure overhead on every request."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ class AppState:
     load_errors: dict[str, str] = field(default_factory=dict)
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     return request.app.state.triage
 
 
@@ -38,7 +41,7 @@ def get_session(state: Annotated[AppState, Depends(get_state)]) -> Iterator[Sess
 def model_for(task: str) -> Any:
     """A dependency giving the loaded artifact of a task, or a 503 saying why it is missing."""
 
-    def dependency(state: Annotated[AppState, Depends(get_state)]) -> Artifact:
+    async def dependency(state: Annotated[AppState, Depends(get_state)]) -> Artifact:
         artifact = state.models.get(task)
         if artifact is None:
             reason = state.load_errors.get(task, "not loaded")
@@ -51,7 +54,7 @@ def model_for(task: str) -> Any:
 def require(role: str) -> Any:
     """A dependency admitting a `Bearer` key whose role grants `role`, within the key's rate limit."""
 
-    def dependency(request: Request, state: Annotated[AppState, Depends(get_state)]) -> str:
+    async def dependency(request: Request, state: Annotated[AppState, Depends(get_state)]) -> str:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         granted = state.keys.role_of(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
         if granted is None:

@@ -11,7 +11,7 @@ router = APIRouter(prefix="/v2", tags=["languagetool"])
 
 
 @router.post("/check", response_model=LTCheckResponse, responses=error_responses(400, 413, 422, 503))
-def check(
+async def check(
     model: ToneModel,
     state: StateDep,
     text: Annotated[str, Form(description="The draft to check.")],
