@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import time
 from collections.abc import AsyncIterator
@@ -27,49 +26,15 @@ from serve.routes import corrections, health, languagetool, models, replies, tic
 from serve.schemas import error_responses
 from serve.settings import Settings, get_settings
 from serve.store import make_engine, migrate, session_factory
-from training.artifacts import ArtifactError, load_artifact
-from training.registry import champion_folder
 
-MODEL_FOLDERS = ("severity", "tone")
 STATIC = Path(__file__).parent / "static"
-
-
-def load_models(state: AppState) -> list[str]:
-    """Load each task's champion when it is not the version already served; return what changed.
-
-    Called at start-up, by the registry watcher and by `POST /v1/models/reload`: a promotion or a
-    rollback reaches the server without a restart. The new artifact is loaded (checksum first)
-    before it replaces the old one in a single assignment, so a request sees one model or the other.
-    A missing or tampered champion is recorded and the version already served stays.
-    """
-    changed = []
-    for folder in MODEL_FOLDERS:
-        target = None
-        try:
-            target = champion_folder(state.settings.models_dir / folder)
-            current = state.models.get(folder)
-            if current is not None and current.path.resolve() == target.resolve():
-                state.load_errors.pop(folder, None)  # e.g. a rollback to the version still served
-                continue
-            state.models[folder] = load_artifact(target)
-            state.load_errors.pop(folder, None)
-            changed.append(f"{folder} {state.models[folder].version}")
-        except ArtifactError as err:
-            state.load_errors[folder] = str(err)
-        except Exception as err:  # a file that passes its checksum but will not unpickle, a mangled metadata.json…
-            state.load_errors[folder] = f"{target or folder} cannot be loaded: {type(err).__name__}: {err}"
-    if changed:
-        # The models are long-lived: keep their ~10^5 objects out of the collector's full passes,
-        # which otherwise cost 45–60 ms at random requests (benchmarks/RESULTS.md, tone latency).
-        gc.freeze()
-    return changed
 
 
 async def watch_registry(state: AppState, interval: float) -> None:
     """Poll the registry files; a loading error is kept in `load_errors` and retried next time."""
     while True:
         await asyncio.sleep(interval)
-        await asyncio.to_thread(load_models, state)
+        await asyncio.to_thread(state.load_models)
 
 
 def development_keys() -> tuple[KeyRing, str, str]:
@@ -104,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state = AppState(
             settings=settings, sessions=session_factory(engine), metrics=metrics, keys=keys, limiter=limiter
         )
-        load_models(state)
+        state.load_models()
         app.state.triage = state
         watcher = None
         if settings.model_poll_seconds > 0:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest
 
-from training.evaluate import _overlaps
+from training.evaluate import spans_overlap
 
 
 @dataclass
@@ -64,10 +64,12 @@ def reply_outcomes(records: Sequence[dict[str, Any]], predictions: Sequence[dict
         np.array([index[r["tone"]] for r in records]),
         np.array([index[p["tone"]] for p in predictions]),
         span_gold=np.array([len(g) for g in gold]),
-        span_found=np.array([sum(any(_overlaps(s, q) for q in p) for s in g) for g, p in zip(gold, pred, strict=True)]),
+        span_found=np.array(
+            [sum(any(spans_overlap(s, q) for q in p) for s in g) for g, p in zip(gold, pred, strict=True)]
+        ),
         span_predicted=np.array([len(p) for p in pred]),
         span_correct=np.array(
-            [sum(any(_overlaps(q, s) for s in g) for q in p) for g, p in zip(gold, pred, strict=True)]
+            [sum(any(spans_overlap(q, s) for s in g) for q in p) for g, p in zip(gold, pred, strict=True)]
         ),
     )
 

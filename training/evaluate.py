@@ -205,7 +205,7 @@ def severity_report_markdown(metrics: dict[str, Any], data_path: str, model_vers
     return "\n".join(lines) + "\n"
 
 
-def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def spans_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return min(a["end"], b["end"]) > max(a["start"], b["start"])
 
 
@@ -226,15 +226,15 @@ def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[s
     gold_by_text: dict[int, list[dict[str, Any]]] = {}
     for k, s in gold:
         gold_by_text.setdefault(k, []).append(s)
-    found = [any(_overlaps(s, q) for q in by_text.get(k, [])) for k, s in gold]
-    right = [any(_overlaps(s, q) and q["label"] == s["label"] for q in by_text.get(k, [])) for k, s in gold]
-    correct_pred = [any(_overlaps(q, s) for s in gold_by_text.get(k, [])) for k, q in pred]
+    found = [any(spans_overlap(s, q) for q in by_text.get(k, [])) for k, s in gold]
+    right = [any(spans_overlap(s, q) and q["label"] == s["label"] for q in by_text.get(k, [])) for k, s in gold]
+    correct_pred = [any(spans_overlap(q, s) for s in gold_by_text.get(k, [])) for k, q in pred]
     per_category = {}
     for category in SPAN_CATEGORIES:
         g = [(k, s) for k, s in gold if s["label"] == category]
         p = [(k, q) for k, q in pred if q["label"] == category]
-        hit_g = sum(any(_overlaps(s, q) and q["label"] == category for q in by_text.get(k, [])) for k, s in g)
-        hit_p = sum(any(_overlaps(q, s) and s["label"] == category for s in gold_by_text.get(k, [])) for k, q in p)
+        hit_g = sum(any(spans_overlap(s, q) and q["label"] == category for q in by_text.get(k, [])) for k, s in g)
+        hit_p = sum(any(spans_overlap(q, s) and s["label"] == category for s in gold_by_text.get(k, [])) for k, q in p)
         per_category[category] = {
             "gold": len(g),
             "predicted": len(p),

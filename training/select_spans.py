@@ -15,7 +15,7 @@ from pathlib import Path
 from sklearn.model_selection import KFold
 
 from training.data import dataset_path, load_records
-from training.evaluate import _overlaps
+from training.evaluate import spans_overlap
 from training.tone import SpanDetector, ToneChecker
 
 CANDIDATES = [
@@ -49,9 +49,9 @@ def main() -> None:
                 gold = record.get("spans") or []
                 gold_n += len(gold)
                 predicted_n += len(spans)
-                found += sum(any(_overlaps(g, s) for s in spans) for g in gold)
-                right += sum(any(_overlaps(g, s) and s["label"] == g["label"] for s in spans) for g in gold)
-                correct += sum(any(_overlaps(s, g) for g in gold) for s in spans)
+                found += sum(any(spans_overlap(g, s) for s in spans) for g in gold)
+                right += sum(any(spans_overlap(g, s) and s["label"] == g["label"] for s in spans) for g in gold)
+                correct += sum(any(spans_overlap(s, g) for g in gold) for s in spans)
         name = ", ".join(f"{k}={v}" for k, v in params.items())
         print(
             f"{name:<44} | {found / gold_n:>6.3f} {correct / max(predicted_n, 1):>6.3f} {right / gold_n:>6.3f}",

@@ -195,8 +195,6 @@ def train_task_model(
         "metrics_test": {k: v for k, v in metrics.items() if k != "reliability"},
         "training_seconds": round(seconds, 2),
     }
-    if train_records is not None:
-        metadata["training_data"]["records"] = len(train)
     artifact = save_artifact(model, models_dir / spec.model_folder, metadata)
     for prediction in predictions:
         prediction["model_version"] = artifact.version

@@ -17,7 +17,7 @@ def describe(state: StateDep) -> list[ModelPublic]:
         metrics = {k: v for k, v in meta.get("metrics_test", {}).items() if isinstance(v, int | float)}
         try:
             registry = read_registry(state.settings.models_dir / task)
-        except ArtifactError:  # a registry.json that is not JSON: load_models records why; no 500 here
+        except ArtifactError:  # a registry.json that is not JSON: AppState.load_models records why; no 500 here
             registry = {}
         out.append(
             ModelPublic(
@@ -44,11 +44,5 @@ def list_models(state: StateDep) -> list[ModelPublic]:
 )
 def reload_models(state: StateDep) -> list[ModelPublic]:
     """Load the registry's champions now (the server also checks every `TRIAGE_MODEL_POLL_SECONDS`)."""
-    load_models_now(state)
+    state.load_models()
     return describe(state)
-
-
-def load_models_now(state: StateDep) -> None:
-    from serve.app import load_models
-
-    load_models(state)
