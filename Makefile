@@ -38,9 +38,11 @@ train: install ## Train new versions of both models (challengers once a champion
 	$(BIN)/triage train tickets
 	$(BIN)/triage train replies
 
-bench: install models ## Run the benchmarks (each beside its baseline).
+bench: install models ## Run the benchmarks (each beside its baseline; installs Debian's wrk for the server load).
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python benchmarks/triage_throughput.py
 	$(BIN)/python benchmarks/check_latency.py
+	$(BIN)/python benchmarks/server_load.py
 
 lint: install ## ruff over the whole tree.
 	$(BIN)/ruff check .

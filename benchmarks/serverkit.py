@@ -46,7 +46,8 @@ def free_port() -> int:
 
 
 class Server:
-    """`uvicorn bench_app:create_app --factory` with N workers, its own SQLite file in `workdir`.
+    """`python -m serve.runner bench_app:create_app` (uvicorn as `triage serve` runs it) with N workers,
+    its own SQLite file in `workdir`.
 
     The access log is off (one log line per request would be measured too); everything else is
     the app as `triage serve` runs it (registry watcher on, the default settings). The new database
@@ -55,8 +56,8 @@ class Server:
     with "table alembic_version already exists", which stops uvicorn.
     """
 
-    def __init__(self, workdir: Path, models_dir: Path, workers: int = 1, nodelay: bool = False) -> None:
-        self.workdir, self.models_dir, self.workers, self.nodelay = workdir, models_dir, workers, nodelay
+    def __init__(self, workdir: Path, models_dir: Path, workers: int = 1) -> None:
+        self.workdir, self.models_dir, self.workers = workdir, models_dir, workers
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.launched = 0.0
@@ -81,9 +82,8 @@ class Server:
             "TRIAGE_API_KEYS": API_KEYS,
             # the per-key rate limit (100/s by default) would measure itself, not the server
             "TRIAGE_RATE_LIMIT_PER_SECOND": "0",
-            "BENCH_TCP_NODELAY": "1" if self.nodelay else "0",
         }
-        command = [sys.executable, "-m", "uvicorn", "bench_app:create_app", "--factory"]
+        command = [sys.executable, "-m", "serve.runner", "bench_app:create_app"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
         command += ["--log-level", "warning", "--no-access-log"]
         self.log = open(self.workdir / f"uvicorn-{self.port}.log", "wb")  # noqa: SIM115 (closed in stop)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from starlette.exceptions import HTTPException
 from serve.auth import KeyRing, RateLimiter, digest, load_keyring, new_key
 from serve.dependencies import AgentKey, AppState
 from serve.metrics import Metrics
+from serve.middleware import LimitAndMeasure
 from serve.routes import corrections, health, languagetool, models, replies, tickets, webhooks
 from serve.schemas import error_responses
 from serve.settings import Settings, get_settings
@@ -103,19 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """FastAPI's own 422, rendered so that an echoed input that is not Unicode cannot turn it into a 500."""
         return EscapingJSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
 
-    @app.middleware("http")
-    async def limit_and_measure(request: Request, call_next):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            response = JSONResponse({"detail": f"body larger than {settings.max_body_bytes} bytes"}, status_code=413)
-        else:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        path = route.path if route is not None else "unmatched"
-        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, path).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(LimitAndMeasure, metrics=metrics, max_body_bytes=settings.max_body_bytes)
 
     @app.get("/metrics", include_in_schema=False, dependencies=[AgentKey])
     def prometheus() -> Response:

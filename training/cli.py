@@ -246,7 +246,7 @@ def serve_command(
     """Train any missing model from the data, then serve the API (migrations run at start-up)."""
     import os
 
-    import uvicorn
+    from serve import runner
 
     for task, folder in (("tickets", "severity"), ("replies", "tone")):
         try:
@@ -282,7 +282,7 @@ def serve_command(
     migrate(engine)
     engine.dispose()
     typer.echo(f"serving on http://{host}:{port}  (agent page: {page}, API docs: http://{host}:{port}/docs)")
-    uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    runner.serve("serve.app:create_app", host=host, port=port, workers=workers)
 
 
 keys_app = typer.Typer(help="API keys for the server.", no_args_is_help=True)

@@ -267,8 +267,12 @@ def test_helpdesk_webhook_rejects_other_shapes(client: TestClient) -> None:
 def test_prometheus_metrics_count_requests_and_predictions(client: TestClient) -> None:
     client.post("/v1/tickets", json={"text": GAS})
     client.post("/v1/replies/check", json={"text": "Это не к нам."})
+    assert client.post("/v1/tickets", json={"text": 5}).status_code == 422
+    assert client.post("/v1/nowhere", json={}).status_code == 404
     text = client.get("/metrics").text
     assert 'triage_requests_total{method="POST",route="/v1/tickets",status="201"} 1.0' in text
+    assert 'triage_requests_total{method="POST",route="/v1/tickets",status="422"} 1.0' in text
+    assert 'triage_requests_total{method="POST",route="unmatched",status="404"} 1.0' in text
     assert 'triage_ticket_predictions_total{severity="critical"} 1.0' in text
     assert "triage_reply_checks_total" in text
     assert "triage_request_seconds_bucket" in text

@@ -1,22 +1,24 @@
-"""Soak: a real uvicorn server in a subprocess under a bounded concurrent load of ticket posts.
+"""Soak: a real server (`triage serve --workers 2`) in a subprocess under a bounded concurrent load of
+ticket posts: two worker processes write to one database, as a deployment does.
 
 `POSTS` posts from `THREADS` threads (httpx), about 30 % of them repeating an earlier `external_id`
 with the same text, as a help desk retrying would. Afterwards the database is read directly:
 - every `external_id` acknowledged with a 2xx is stored, with the text posted for it;
 - no `external_id` is stored twice, and each got exactly one 201;
 - without a crash, stored == acknowledged.
-The second variant SIGKILLs the server when a third of the posts are acknowledged, restarts it on
-the same database and checks that every acknowledged ticket survived and that the database is
-sound: SQLite `PRAGMA integrity_check` == ok; PostgreSQL has no such pragma, so it checks that no
-`external_id` is stored twice (by GROUP BY, not trusting the unique index), that every row of every
-table reads back (full scans, JSON columns decoded), and, where the `amcheck` extension is
-installed, `bt_index_check` on every B-tree index of the tables.
+The second variant SIGKILLs the server (the supervisor and both workers) when a third of the posts
+are acknowledged, restarts it on the same database and checks that every acknowledged ticket
+survived and that the database is sound: SQLite `PRAGMA integrity_check` == ok; PostgreSQL has no
+such pragma, so it checks that no `external_id` is stored twice (by GROUP BY, not trusting the
+unique index), that every row of every table reads back (full scans, JSON columns decoded), and,
+where the `amcheck` extension is installed, `bt_index_check` on every B-tree index of the tables.
 Runs on SQLite, and on PostgreSQL when TRIAGE_TEST_POSTGRES_URL is set. Bounded by counts and by
 timeouts on each wait; no assertion is about time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -77,17 +79,19 @@ class Tally:
 
 
 class Server:
-    """`python -m uvicorn serve.app:create_app --factory` on a free 127.0.0.1 port, with TRIAGE_* env."""
+    """`triage serve --workers 2` on a free 127.0.0.1 port, with TRIAGE_* env, in its own process group."""
+
+    WORKERS = 2
 
     def __init__(self, database_url: str, models_dir: Path, log: Path) -> None:
         self.env = {
             **os.environ,
             "TRIAGE_DATABASE_URL": database_url,
-            "TRIAGE_MODELS_DIR": str(models_dir),
             "TRIAGE_API_KEYS": KEYS,
             "TRIAGE_RATE_LIMIT_PER_SECOND": "0",
             "TRIAGE_MODEL_POLL_SECONDS": "0",
         }
+        self.models_dir = models_dir
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
@@ -97,11 +101,13 @@ class Server:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "uvicorn", "serve.app:create_app", "--factory"]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        command = [str(Path(sys.executable).with_name("triage")), "serve", "--models-dir", str(self.models_dir)]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(self.WORKERS)]
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"server exited: {self.log.read_text()[-2000:]}"
             try:
@@ -110,11 +116,12 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise AssertionError(f"server not ready within 60 s: {self.log.read_text()[-2000:]}")
+        raise AssertionError(f"server not ready within 90 s: {self.log.read_text()[-2000:]}")
 
     def kill(self) -> None:
+        """SIGKILL to the whole group: the supervisor and every worker die at once, mid-request."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
@@ -125,6 +132,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=30)
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):  # a worker left behind must not outlive the test
+                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def load(server: Server, posts: list[tuple[str, str]], tally: Tally, kill_after: int | None = None) -> None:

@@ -64,15 +64,15 @@ def test_serve_migrates_once_and_prints_local_keys(tmp_path: Path, monkeypatch) 
     """`triage serve` migrates before starting workers (N workers migrating a new database collide),
     generates keys only for a local bind, and refuses to serve beyond localhost without keys."""
     import sqlalchemy
-    import uvicorn
 
+    from serve import runner as serve_runner
     from training.artifacts import save_artifact
 
     for folder in ("severity", "tone"):
         save_artifact({"stub": folder}, tmp_path / "models" / folder, {"task": folder}, version="20260101-000000")
     database = tmp_path / "serve.db"
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(serve_runner, "serve", lambda *args, **kwargs: calls.append(kwargs))
     monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{database}")
     # set (to empty) rather than deleted, so the keys `serve` writes into the environment are undone
     monkeypatch.setenv("TRIAGE_API_KEYS", "")

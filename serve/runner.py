@@ -1,0 +1,80 @@
+"""Run an app factory under uvicorn: one process, or N worker processes sharing one listening socket.
+
+`triage serve` and the benchmarks start the server through here rather than `uvicorn.run`, for one
+reason: with `workers > 1` uvicorn 0.54 binds the shared socket with protocol 0, and the standard
+asyncio loop only sets TCP_NODELAY on connections whose socket says IPPROTO_TCP. Every keep-alive
+response then waits ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149): two workers served
+fewer requests than one. Binding the socket as IPPROTO_TCP fixes it for asyncio; uvloop (installed,
+and picked by uvicorn when present) sets TCP_NODELAY itself, so either loop gets it.
+
+    python -m serve.runner serve.app:create_app --workers 2 --port 8000
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+import sys
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+STARTUP_FAILURE = 3  # uvicorn's own exit status when the app did not start
+
+
+class TcpConfig(uvicorn.Config):
+    """uvicorn's configuration, but the socket shared by the workers is an IPPROTO_TCP socket."""
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+            # same descriptor (bound, inheritable), re-wrapped so that asyncio recognises it as TCP
+            sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        return sock
+
+
+def serve(
+    app: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    log_level: str = "info",
+    access_log: bool = True,
+) -> None:
+    """Serve the factory `app` ("module:function") until interrupted; exit 3 if it failed to start."""
+    config = TcpConfig(
+        app, factory=True, host=host, port=port, workers=workers, log_level=log_level, access_log=access_log
+    )
+    if workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("app", help="app factory as module:function, e.g. serve.app:create_app")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    args = parser.parse_args()
+    serve(
+        args.app,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+
+
+if __name__ == "__main__":
+    main()
