@@ -233,9 +233,7 @@ def main() -> None:
     print(machine())
     print(f"models: {models_version(models_dir)}")
     generator = (
-        f"wrk, {args.threads} thread(s)"
-        if args.generator == "wrk"
-        else f"locust, {args.locust_processes} process(es)"
+        f"wrk, {args.threads} thread(s)" if args.generator == "wrk" else f"locust, {args.locust_processes} process(es)"
     )
     print(
         f"{generator}, {args.users} connections, no wait; {args.seconds} s measured after {args.warmup} s warm-up "
