@@ -51,9 +51,8 @@ class Server:
 
     The access log is off (one log line per request would be measured too); everything else is
     the app as `triage serve` runs it (registry watcher on, the default settings). The new database
-    is migrated before uvicorn starts, as a deployed server's already is: workers started on a
-    database that does not exist yet all run the migrations at once, and on SQLite the loser fails
-    with "table alembic_version already exists", which stops uvicorn.
+    is migrated before uvicorn starts, as `triage serve` does, so the workers' start-up (and the
+    cold-start figure) does not include creating the tables.
     """
 
     def __init__(self, workdir: Path, models_dir: Path, workers: int = 1) -> None:

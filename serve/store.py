@@ -7,12 +7,15 @@ prediction keeps the model version that made it.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -131,20 +134,45 @@ def make_engine(url: str) -> Engine:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+MIGRATION_LOCK = 7_302_011  # pg_advisory_xact_lock key: any constant the app uses for nothing else
+
+
 def migrate(engine: Engine) -> None:
     """Apply the Alembic migrations up to head (a database made before migrations existed is
-    stamped at the first revision, whose tables it already has)."""
+    stamped at the first revision, whose tables it already has).
+
+    Serialised: N workers started together on a new database would otherwise each run the same
+    `CREATE TABLE` and all but one fail. PostgreSQL takes an advisory lock held until the migration
+    commits; a SQLite file is guarded by an exclusive lock on a file beside it (one machine).
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with migration_file_lock(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sqlalchemy.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         tables = set(inspect(connection).get_table_names())
         if "tickets" in tables and "alembic_version" not in tables:
             command.stamp(config, "0001")
         command.upgrade(config, "head")
+
+
+@contextmanager
+def migration_file_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive `flock` on `<database file>.migrate-lock` for a SQLite file; nothing otherwise."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -277,7 +277,7 @@ def serve_command(
     from serve.settings import Settings
     from serve.store import make_engine, migrate
 
-    # once here, not in each worker: N workers migrating a new database at once collide
+    # once here, before any worker starts: a migration that fails stops `serve` with its message
     engine = make_engine(Settings().database_url)
     migrate(engine)
     engine.dispose()
