@@ -98,7 +98,9 @@ def require(role: str) -> Any:
             )
         if role not in GRANTS[granted]:
             raise HTTPException(status_code=403, detail=f"this endpoint needs an {role} key")
-        wait = state.limiter.wait_for(hashed)
+        # an admin route also passes the router's agent check: one request spends one token
+        wait = 0.0 if getattr(request.state, "charged", None) == hashed else state.limiter.wait_for(hashed)
+        request.state.charged = hashed
         if wait:
             raise HTTPException(
                 status_code=429,
