@@ -248,7 +248,7 @@ class GramColumns:
             for gram in vocabulary:
                 ids.setdefault(gram, len(ids))
         # one column per id and a last one, -1 everywhere, which id -1 (an unknown n-gram) reads
-        self.table = np.full((len(vocabularies), len(ids) + 1), -1, dtype=np.int64)
+        self.table = np.full((len(vocabularies), len(ids) + 1), -1, dtype=np.int32)
         for row, vocabulary in enumerate(vocabularies):
             self.table[row, [ids[gram] for gram in vocabulary]] = list(vocabulary.values())
         self.ids = ids
@@ -381,6 +381,12 @@ class LinearBank:
         return out + self.intercepts
 
 
+def softmax_rows(scores: np.ndarray) -> np.ndarray:
+    """`scipy.special.softmax(scores, axis=1)`: the same numpy operations, without its array-API dispatch."""
+    shifted = np.exp(scores - np.max(scores, axis=1, keepdims=True))
+    return shifted / np.sum(shifted, axis=1, keepdims=True)
+
+
 def logistic_from_scores(scores: np.ndarray) -> np.ndarray:
     """`logistic_proba` given the model's decision columns."""
     if scores.shape[1] == 1:
@@ -399,6 +405,16 @@ class CalibratedBank:
         self.members = [
             (np.searchsorted(member.classes, member.estimator.classes_), member.calibrators) for member in members
         ]
+        isotonic = all(isinstance(c, IsotonicRegression) for _, calibrators in self.members for c in calibrators)
+        self.curves: list[tuple[int, int, int, np.ndarray, np.ndarray]] | None = None
+        """(fold, decision column, class, thresholds, values) of every isotonic calibrator."""
+        if isotonic and self.n_classes > 2:
+            folds = enumerate(zip(self.bank.slices, self.members, strict=True))
+            self.curves = [
+                (fold, part.start + k, int(position), calibrator.X_thresholds_, calibrator.y_thresholds_)
+                for fold, (part, (positions, calibrators)) in folds
+                for k, (position, calibrator) in enumerate(zip(positions, calibrators, strict=False))
+            ]
 
     def proba(self, rows: CsrRows) -> np.ndarray:
         return self.proba_from_scores(self.bank.scores(rows))
@@ -406,7 +422,26 @@ class CalibratedBank:
     def proba_from_scores(self, scores: np.ndarray) -> np.ndarray:
         """The calibrated probabilities from the folds' decision columns (`bank.scores`)."""
         n_rows, n_classes = scores.shape[0], self.n_classes
+        if self.curves is not None:
+            return self._isotonic_proba(scores)
         total = np.zeros((n_rows, n_classes))
         for part, (positions, calibrators) in zip(self.bank.slices, self.members, strict=True):
             total += member_proba(scores[:, part], positions, calibrators, n_classes)
         return total / len(self.members)
+
+    def _isotonic_proba(self, scores: np.ndarray) -> np.ndarray:
+        """`member_proba` of every fold at once for isotonic multi-class calibration.
+
+        The same numpy operations on the same values as fold by fold (an interpolation per class, each
+        row normalised by its sum over the last axis, folds added one after another), with a dozen
+        numpy calls fewer per draft."""
+        n_folds, n_classes = len(self.members), self.n_classes
+        proba = np.zeros((n_folds, scores.shape[0], n_classes))
+        for fold, column, position, thresholds, values in self.curves or ():
+            proba[fold, :, position] = np.interp(scores[:, column], thresholds, values)
+        denominator = proba.sum(axis=2, keepdims=True)
+        proba = np.divide(proba, denominator, out=np.full_like(proba, 1.0 / n_classes), where=denominator != 0)
+        total = np.zeros((scores.shape[0], n_classes))
+        for fold in range(n_folds):
+            total += proba[fold]
+        return total / n_folds

@@ -43,6 +43,7 @@ from training.fast import (
     count_rows,
     logistic_from_scores,
     logistic_proba,
+    softmax_rows,
     tfidf_blocks,
 )
 from training.features import FeatureSpace, TextFeatures, check_texts, cue_vector, pipeline_proba
@@ -135,12 +136,16 @@ class SpanDetector(BaseEstimator):
         return self
 
     def proba_from_scores(self, scores: np.ndarray, detector: slice, categorizer: slice) -> np.ndarray:
-        """The (clauses × 9) matrix of `clause_proba` from the detector's and categoriser's decisions."""
+        """The (clauses × 9) matrix of `clause_proba` from the detector's and categoriser's decisions
+        (`logistic_proba`'s arithmetic: the sigmoid of the binary detector, the categoriser's softmax)."""
         proba = np.zeros((scores.shape[0], len(SPAN_CLASSES)))
-        blame = logistic_from_scores(scores[:, detector])[:, 1]
-        category = np.zeros((scores.shape[0], len(SPAN_CATEGORIES)))
-        category[:, self.categorizer_.classes_] = logistic_from_scores(scores[:, categorizer])
+        blame = expit(scores[:, detector.start])
         proba[:, 0] = 1.0 - blame
+        category = softmax_rows(scores[:, categorizer])
+        if len(self.categorizer_.classes_) < len(SPAN_CATEGORIES):  # a category never seen in training
+            full = np.zeros((scores.shape[0], len(SPAN_CATEGORIES)))
+            full[:, self.categorizer_.classes_] = category
+            category = full
         proba[:, 1:] = blame[:, None] * category
         return proba
 
@@ -302,14 +307,13 @@ class FastCheck:
         analyses = [textproc.analyse(t) for t in texts]
         per_text = [clauses(t) for t in texts]
         lookup, analyzer, words = self.grams.lookup, self.analyzer, self.words
+        tone_size, span_size = (dtype.itemsize for dtype in words.dtypes)
         text_ids: list[int] = []  # n-gram ids of every draft, draft after draft
         text_lengths: list[int] = []
-        tone_chars: list[np.ndarray] = []
-        text_char_lengths: list[int] = []
+        tone_chars: list[bytes] = []  # character n-gram columns of every draft
         clause_ids: list[int] = []  # n-gram ids of every clause, clause after clause
         clause_lengths: list[int] = []
-        clause_chars: list[np.ndarray] = []
-        clause_char_lengths: list[int] = []
+        clause_chars: list[bytes] = []
         cue_rows: list[list[float]] = []
         for analysis, units in zip(analyses, per_text, strict=True):
             stream = analysis.stream
@@ -317,41 +321,39 @@ class FastCheck:
             text_ids += ids
             text_lengths.append(len(ids))
             columns = [words(t.norm) for t in analysis.tokens]
-            tone_chars += [c[0] for c in columns]
-            text_char_lengths.append(sum(len(c[0]) for c in columns))
+            tone_chars.append(b"".join([c[0] for c in columns]))
             n = len(stream)
             by_position = len(ids) == 2 * n - 1  # unigrams then bigrams, one per lemma and pair
             for part, unit in zip(clause_tokens(analysis, units), units, strict=True):
                 first, last = part.first, part.last
                 if part.analysis is not None:  # pragma: no cover - clause cuts fall between words
-                    own = part.analysis
-                    unit_stream, unit_words = own.stream, [words(norm) for norm in own.norms]
+                    unit_stream, unit_words = part.analysis.stream, [words(norm) for norm in part.analysis.norms]
                 else:
-                    unit_stream = part.stream or stream[first:last]
-                    unit_words = columns[first:last]
+                    unit_stream, unit_words = part.stream or stream[first:last], columns[first:last]
                 if part.stream is None and part.analysis is None and by_position and last > first:
                     unit_ids = ids[first:last] + ids[n + first : n + last - 1]
                 else:
                     unit_ids = lookup(analyzer(" ".join(unit_stream)))
                 clause_ids += unit_ids
                 clause_lengths.append(len(unit_ids))
-                clause_chars += [c[1] for c in unit_words]
-                clause_char_lengths.append(sum(len(c[1]) for c in unit_words))
+                clause_chars.append(b"".join([c[1] for c in unit_words]))
                 cue_rows.append(cue_vector(unit_stream, unit.text, self.span_space.cue_table))
         table = self.grams.table
         text_grams = np.array(text_ids, dtype=np.int64)
         tone_space, span_space, element_words = self.tone_space, self.span_space, self.element_words
         (tone_counts, tone_weights), (span_counts, span_weights) = tone_space.char, span_space.char
-        tone_chars.append(empty_columns)  # so that no draft concatenates to float64 []
-        clause_chars.append(empty_columns)
+        tone_flat = np.frombuffer(b"".join(tone_chars), dtype=words.dtypes[0])
+        clause_flat = np.frombuffer(b"".join(clause_chars), dtype=words.dtypes[1])
+        tone_char_lengths = [len(chunk) // tone_size for chunk in tone_chars]
+        clause_char_lengths = [len(chunk) // span_size for chunk in clause_chars]
         counted = [
             (count_rows(table[0][text_grams], text_lengths, tone_space.word.n_columns), tone_space.word.transformer),
-            (count_rows(np.concatenate(tone_chars), text_char_lengths, len(tone_counts.vocabulary_)), tone_weights),
+            (count_rows(tone_flat, tone_char_lengths, len(tone_counts.vocabulary_)), tone_weights),
             (
                 count_rows(table[1][np.array(clause_ids, dtype=np.int64)], clause_lengths, span_space.word.n_columns),
                 span_space.word.transformer,
             ),
-            (count_rows(np.concatenate(clause_chars), clause_char_lengths, len(span_counts.vocabulary_)), span_weights),
+            (count_rows(clause_flat, clause_char_lengths, len(span_counts.vocabulary_)), span_weights),
             (count_rows(table[2][text_grams], text_lengths, element_words.n_columns), element_words.transformer),
         ]
         tone_words, tone_char, span_words, span_char, element_rows = tfidf_blocks(counted)
@@ -375,9 +377,6 @@ class FastCheck:
             texts, analyses, (element_rows.indptr, element_rows.indices, element_rows.data), element_proba
         )
         return proba, scores_out, elements
-
-
-empty_columns = np.zeros(0, dtype=np.uint16)
 
 
 def cue_csr(rows: Sequence[Sequence[float]], weight: float, n_columns: int) -> CsrRows:
