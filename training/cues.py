@@ -135,3 +135,19 @@ def cue_matches(stream: Sequence[str], table: str = "signals") -> dict[str, list
             if stream[i : i + len(parts)] == parts:
                 found[label].append((i, i + len(parts)))
     return found
+
+
+def cue_presence(stream: Sequence[str], table: str = "signals") -> list[float]:
+    """Per label of a table (in table order), 1.0 if any of its cues occurs in the stream, else 0.0:
+    `[1.0 if hits else 0.0 for hits in cue_matches(stream, table).values()]` without listing every
+    match (a tone check asks this of every clause)."""
+    index = _index(table)
+    found: set[str] = set()
+    stream = tuple(stream)
+    for i, lemma in enumerate(stream):
+        entries = index.get(lemma)
+        if entries:
+            for label, parts in entries:
+                if label not in found and stream[i : i + len(parts)] == parts:
+                    found.add(label)
+    return [1.0 if label in found else 0.0 for label in CUE_TABLES[table]]

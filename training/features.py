@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from training import text as textproc
 from training.charngrams import WordCharNgramCounts
-from training.cues import cue_matches
+from training.cues import cue_presence
 from training.fast import (
     CsrRows,
     WordTfidf,
@@ -41,8 +41,7 @@ def check_texts(texts: object) -> list[str]:
 
 def cue_vector(stream: Sequence[str], raw: str, table: str = "signals") -> list[float]:
     """One 0/1 column per label of a cue table; the signal table adds a capped repeat-contact count."""
-    matches = cue_matches(stream, table)
-    columns = [1.0 if hits else 0.0 for hits in matches.values()]
+    columns = cue_presence(stream, table)
     if table == "signals":
         columns.append(min(len(textproc.repeat_contact_spans(raw)), 3) / 3.0)
     return columns

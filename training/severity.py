@@ -27,7 +27,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from training.features import TextFeatures, check_texts, pipeline_proba
+from training import text as textproc
+from training.fast import CalibratedBank
+from training.features import FeatureSpace, TextFeatures, check_texts, pipeline_proba
 from training.labels import SEVERITIES
 
 LOW, MEDIUM, CRITICAL = SEVERITIES.index("low"), SEVERITIES.index("medium"), SEVERITIES.index("critical")
@@ -87,7 +89,33 @@ class SeverityClassifier(BaseEstimator, ClassifierMixin):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Rows sum to 1; columns in `SEVERITIES` order."""
         check_is_fitted(self, "pipeline_")
-        return pipeline_proba(self.pipeline_, check_texts(texts))
+        texts = check_texts(texts)
+        compiled = self._compiled()
+        if compiled is None:
+            return pipeline_proba(self.pipeline_, texts)
+        space, bank = compiled
+        analyses = [textproc.analyse(t) for t in texts]
+        return bank.proba(space.rows([a.stream for a in analyses], [a.norms for a in analyses], texts))
+
+    def _compiled(self) -> tuple[FeatureSpace, CalibratedBank] | None:
+        """The feature rows and calibrated folds as `training.fast` arrays (the tone check's path, the
+        same arithmetic without scipy's per-call checks); built once per fitted pipeline, not pickled."""
+        cached = self.__dict__.get("_compiled_for")
+        if cached is not None and cached[0] is self.pipeline_:
+            return cached[1]
+        features, classifier = self.pipeline_[0], self.pipeline_[-1]
+        compiled = None
+        if (
+            len(self.pipeline_) == 2
+            and isinstance(features, TextFeatures)
+            and isinstance(classifier, CalibratedClassifierCV)
+        ):
+            compiled = (FeatureSpace(features), CalibratedBank(classifier))
+        self.__dict__["_compiled_for"] = (self.pipeline_, compiled)
+        return compiled
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in super().__getstate__().items() if k != "_compiled_for"}  # a cache
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """Indices of the chosen levels for rows of probabilities (the rule in the module docstring)."""

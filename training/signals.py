@@ -66,9 +66,11 @@ class _GramPositions:
             self.lemmas = {}
             for k, lemma in enumerate(self.stream):
                 self.lemmas.setdefault(lemma, []).append(k)
+        cut = gram.find(" ")
+        if cut < 0:  # a lemma: its own positions, in order
+            return self.lemmas.get(gram) or default
         stream, last = self.stream, len(self.stream) - 1
         hits = [(k, 0) for k in self.lemmas.get(gram, ())]
-        cut = gram.find(" ")
         while cut >= 0:
             second = gram[cut + 1 :]
             hits.extend((k, 1) for k in self.lemmas.get(gram[:cut], ()) if k < last and stream[k + 1] == second)
@@ -215,14 +217,13 @@ class SignalDetector(BaseEstimator):
         coef = self.models_[signal].coef_[0]
         cols, values = x
         contributions = coef[cols] * values
-        order = np.argsort(-contributions)
+        top = np.argsort(-contributions)[: self.max_evidence]
         n_words = len(self.vocabulary_)
         cue_hits = None
         spans: list[tuple[int, int]] = []
-        for idx in order[: self.max_evidence]:
-            if contributions[idx] <= 0:
+        for column, contribution in zip(cols[top].tolist(), contributions[top].tolist(), strict=True):
+            if contribution <= 0:
                 break
-            column = cols[idx]
             if column >= n_words:
                 cue_hits = cue_hits or cue_matches(stream, "signals")
                 ranges = cue_hits[SIGNALS[column - n_words]]

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -31,18 +32,21 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from training import text as textproc
+from training.charngrams import WordColumns
 from training.clauses import Clause, clauses, overlap
-from training.cues import cue_matches
 from training.fast import (
     CalibratedBank,
     CsrRows,
+    GramColumns,
     LinearBank,
     WordTfidf,
-    hstack_rows,
+    count_rows,
     logistic_from_scores,
     logistic_proba,
+    softmax_rows,
+    tfidf_blocks,
 )
-from training.features import FeatureSpace, TextFeatures, check_texts, pipeline_proba
+from training.features import FeatureSpace, TextFeatures, check_texts, cue_vector, pipeline_proba
 from training.guide_examples import APOLOGIES, BLAME_EXAMPLES, SOFT_EXAMPLES
 from training.labels import ELEMENTS, SPAN_CATEGORIES, TONES
 from training.signals import SignalDetector
@@ -132,12 +136,16 @@ class SpanDetector(BaseEstimator):
         return self
 
     def proba_from_scores(self, scores: np.ndarray, detector: slice, categorizer: slice) -> np.ndarray:
-        """The (clauses × 9) matrix of `clause_proba` from the detector's and categoriser's decisions."""
+        """The (clauses × 9) matrix of `clause_proba` from the detector's and categoriser's decisions
+        (`logistic_proba`'s arithmetic: the sigmoid of the binary detector, the categoriser's softmax)."""
         proba = np.zeros((scores.shape[0], len(SPAN_CLASSES)))
-        blame = logistic_from_scores(scores[:, detector])[:, 1]
-        category = np.zeros((scores.shape[0], len(SPAN_CATEGORIES)))
-        category[:, self.categorizer_.classes_] = logistic_from_scores(scores[:, categorizer])
+        blame = expit(scores[:, detector.start])
         proba[:, 0] = 1.0 - blame
+        category = softmax_rows(scores[:, categorizer])
+        if len(self.categorizer_.classes_) < len(SPAN_CATEGORIES):  # a category never seen in training
+            full = np.zeros((scores.shape[0], len(SPAN_CATEGORIES)))
+            full[:, self.categorizer_.classes_] = category
+            category = full
         proba[:, 1:] = blame[:, None] * category
         return proba
 
@@ -180,35 +188,72 @@ class SpanDetector(BaseEstimator):
         return spans
 
 
+class ClauseTokens(NamedTuple):
+    """Where a clause's tokens lie among its draft's, and its own lemma stream when that differs."""
+
+    first: int
+    last: int
+    """The clause holds the draft's tokens [first, last)."""
+    stream: tuple[str, ...] | None
+    """The clause's lemma stream when it is not the draft's stream [first:last] (a negation just
+    before the clause is glued to its first word in the draft, not in the clause alone); else None."""
+    analysis: textproc.Analysis | None = None
+    """The clause analysed alone when a token straddles its ends (not expected); else None."""
+
+
+def clause_tokens(analysis: textproc.Analysis, units: Sequence[Clause]) -> list[ClauseTokens]:
+    """Each clause's tokens, read off the whole text's (see `clause_analyses`)."""
+    tokens, stream = analysis.tokens, analysis.stream
+    starts = [t.start for t in tokens]
+    out = []
+    for unit in units:
+        first, last = bisect_left(starts, unit.start), bisect_left(starts, unit.end)
+        straddles = (first > 0 and tokens[first - 1].end > unit.start) or (
+            last > first and tokens[last - 1].end > unit.end
+        )
+        if straddles:  # pragma: no cover - clause cuts fall between words
+            out.append(ClauseTokens(first, last, None, textproc.analyse(unit.text)))
+        elif first > 0 and last > first and stream[first] != tokens[first].lemma:
+            # glued to a negation before the clause: only the first lemma differs
+            out.append(ClauseTokens(first, last, (tokens[first].lemma, *stream[first + 1 : last])))
+        else:
+            out.append(ClauseTokens(first, last, None))
+    return out
+
+
 def clause_analyses(analysis: textproc.Analysis, text: str, units: Sequence[Clause]) -> list[tuple[tuple, list]]:
     """(lemma stream, normalised words) of each clause, read off the whole text's tokens.
 
     A clause is cut at spaces and punctuation, never inside a word, so its tokens are the text's
     tokens lying within it; negation is glued again within the clause only, as `analyse(clause)`
     would. A clause a token straddles (not expected) is analysed on its own instead."""
-    tokens = analysis.tokens
-    starts = [t.start for t in tokens]
     out = []
-    for unit in units:
-        first, last = bisect_left(starts, unit.start), bisect_left(starts, unit.end)
-        inside = tokens[first:last]
-        straddles = (first > 0 and tokens[first - 1].end > unit.start) or (inside and inside[-1].end > unit.end)
-        if straddles:  # pragma: no cover - clause cuts fall between words
-            own = textproc.analyse(unit.text)
-            out.append((own.stream, own.norms))
-        else:
-            out.append((tuple(textproc.lemma_stream(list(inside))), [t.norm for t in inside]))
+    for part in clause_tokens(analysis, units):
+        if part.analysis is not None:  # pragma: no cover - clause cuts fall between words
+            out.append((part.analysis.stream, list(part.analysis.norms)))
+            continue
+        stream = part.stream if part.stream is not None else analysis.stream[part.first : part.last]
+        out.append((tuple(stream), [t.norm for t in analysis.tokens[part.first : part.last]]))
     return out
 
 
 class FastCheck:
     """What `ToneChecker.check` computes, with one analysis per draft and one product per feature space.
 
-    Built from a fitted checker (not pickled: rebuilt on first use after loading). The tone model's
-    five calibration folds are scored in one sparse × dense product, the clause detector and
-    categoriser in another, the seven element detectors in a third (`training.fast`); clause
-    features come from the draft's own tokens. Supported: the shipped configuration (no clause
-    context); `ToneChecker.check` uses the reference path otherwise."""
+    Built from a fitted checker (not pickled: rebuilt on first use after loading). Per draft:
+
+    - each lemma n-gram is looked up once for the three word vocabularies (`GramColumns`); a clause's
+      n-grams are the draft's own, taken by position;
+    - each word's character n-gram columns in the tone and clause vocabularies come from one cache
+      look-up (`WordColumns`); a clause's are its words';
+    - every block (tone words and characters, clause words and characters, element words) is counted
+      with one sort and tf-idf weighted in one numpy pass (`tfidf_blocks`);
+    - each model bank reads its blocks in turn, with no stacking (`LinearBank.scores_of_blocks`): the
+      five calibration folds of the tone model, the clause detector and categoriser, the elements.
+
+    The arithmetic is the reference path's, in the same order, so results are equal to the last bit
+    (tests and `benchmarks/tone_equivalence.py` compare them). Supported: the shipped configuration
+    (see `supports`); `ToneChecker.check` takes the reference path otherwise."""
 
     def __init__(self, checker: ToneChecker):
         self.sources = (checker.tone_, checker.spans_, checker.elements_)
@@ -216,10 +261,11 @@ class FastCheck:
         self.tone_space = FeatureSpace(features)
         if isinstance(classifier, CalibratedClassifierCV):
             self.tone = CalibratedBank(classifier)
-            self.tone_proba = self.tone.proba
+            self.tone_bank = self.tone.bank
+            self.tone_proba = self.tone.proba_from_scores
         else:
-            bank = LinearBank([classifier])
-            self.tone_proba = lambda rows: logistic_from_scores(bank.scores(rows))
+            self.tone_bank = LinearBank([classifier])
+            self.tone_proba = logistic_from_scores
         spans = checker.spans_
         self.spans = spans
         self.span_space = FeatureSpace(spans.features_)
@@ -229,17 +275,27 @@ class FastCheck:
         self.element_words = WordTfidf(elements.vectorizer_)
         self.element_columns = [elements.labels.index(signal) for signal in elements.models_]
         self.element_bank = LinearBank(list(elements.models_.values())) if elements.models_ else None
-        plain = self.element_words.plain
-        self.shared_grams = plain is not None and plain == self.tone_space.word.plain
+        self.analyzer = self.tone_space.word.analyzer
+        self.grams = GramColumns(
+            [self.tone_space.word.vocabulary, self.span_space.word.vocabulary, self.element_words.vocabulary]
+        )
+        self.words = WordColumns([self.tone_space.char[0], self.span_space.char[0]])
 
     @staticmethod
     def supports(checker: ToneChecker) -> bool:
-        return (
-            not checker.spans_.context
-            and len(checker.tone_) == 2
-            and isinstance(checker.tone_[0], TextFeatures)
-            and isinstance(checker.elements_, SignalDetector)
-        )
+        """The configuration this path computes: no clause context; tone and clause features with
+        character n-grams; one word analyser (unigrams and bigrams of the lemma stream) for all three
+        word vocabularies; elements without cue columns, each a binary model."""
+        if checker.spans_.context or len(checker.tone_) != 2:
+            return False
+        tone, spans, elements = checker.tone_[0], checker.spans_.features_, checker.elements_
+        if not (isinstance(tone, TextFeatures) and isinstance(elements, SignalDetector)) or elements.cues:
+            return False
+        if tone.char_ is None or spans.char_ is None or tone.cues:
+            return False
+        analysers = {WordTfidf(v).plain for v in (tone.word_, spans.word_, elements.vectorizer_)}
+        binary = all(model.coef_.shape[0] == 1 for model in elements.models_.values())
+        return binary and len(analysers) == 1 and next(iter(analysers)) == ((1, 2), tone.word_.tokenizer)
 
     def is_for(self, checker: ToneChecker) -> bool:
         return all(
@@ -249,52 +305,90 @@ class FastCheck:
     def run(self, texts: list[str]) -> tuple[np.ndarray, list[tuple[list[Clause], np.ndarray]], list]:
         """(tone probabilities, per text its clauses and clause matrix, per text its elements)."""
         analyses = [textproc.analyse(t) for t in texts]
-        streams = [a.stream for a in analyses]
-        norms = [a.norms for a in analyses]
-        grams = [self.tone_space.word.analyzer(" ".join(stream)) for stream in streams]
-        proba = self.tone_proba(self.tone_space.rows(streams, norms, texts, grams))
-
         per_text = [clauses(t) for t in texts]
-        unit_streams, unit_norms, unit_texts = [], [], []
-        for analysis, text, units in zip(analyses, texts, per_text, strict=True):
-            for (stream, words), unit in zip(clause_analyses(analysis, text, units), units, strict=True):
-                unit_streams.append(stream)
-                unit_norms.append(words)
-                unit_texts.append(unit.text)
-        scores_out = []
-        if unit_texts:
-            rows = self.span_space.rows(unit_streams, unit_norms, unit_texts)
-            flat = self.spans.proba_from_scores(self.span_bank.scores(rows), *self.span_bank.slices)
+        lookup, analyzer, words = self.grams.lookup, self.analyzer, self.words
+        tone_size, span_size = (dtype.itemsize for dtype in words.dtypes)
+        text_ids: list[int] = []  # n-gram ids of every draft, draft after draft
+        text_lengths: list[int] = []
+        tone_chars: list[bytes] = []  # character n-gram columns of every draft
+        clause_ids: list[int] = []  # n-gram ids of every clause, clause after clause
+        clause_lengths: list[int] = []
+        clause_chars: list[bytes] = []
+        cue_rows: list[list[float]] = []
+        for analysis, units in zip(analyses, per_text, strict=True):
+            stream = analysis.stream
+            ids = lookup(analyzer(" ".join(stream)))
+            text_ids += ids
+            text_lengths.append(len(ids))
+            columns = [words(t.norm) for t in analysis.tokens]
+            tone_chars.append(b"".join([c[0] for c in columns]))
+            n = len(stream)
+            by_position = len(ids) == 2 * n - 1  # unigrams then bigrams, one per lemma and pair
+            for part, unit in zip(clause_tokens(analysis, units), units, strict=True):
+                first, last = part.first, part.last
+                if part.analysis is not None:  # pragma: no cover - clause cuts fall between words
+                    unit_stream, unit_words = part.analysis.stream, [words(norm) for norm in part.analysis.norms]
+                else:
+                    unit_stream, unit_words = part.stream or stream[first:last], columns[first:last]
+                if part.stream is None and part.analysis is None and by_position and last > first:
+                    unit_ids = ids[first:last] + ids[n + first : n + last - 1]
+                else:
+                    unit_ids = lookup(analyzer(" ".join(unit_stream)))
+                clause_ids += unit_ids
+                clause_lengths.append(len(unit_ids))
+                clause_chars.append(b"".join([c[1] for c in unit_words]))
+                cue_rows.append(cue_vector(unit_stream, unit.text, self.span_space.cue_table))
+        table = self.grams.table
+        text_grams = np.array(text_ids, dtype=np.int64)
+        tone_space, span_space, element_words = self.tone_space, self.span_space, self.element_words
+        (tone_counts, tone_weights), (span_counts, span_weights) = tone_space.char, span_space.char
+        tone_flat = np.frombuffer(b"".join(tone_chars), dtype=words.dtypes[0])
+        clause_flat = np.frombuffer(b"".join(clause_chars), dtype=words.dtypes[1])
+        tone_char_lengths = [len(chunk) // tone_size for chunk in tone_chars]
+        clause_char_lengths = [len(chunk) // span_size for chunk in clause_chars]
+        counted = [
+            (count_rows(table[0][text_grams], text_lengths, tone_space.word.n_columns), tone_space.word.transformer),
+            (count_rows(tone_flat, tone_char_lengths, len(tone_counts.vocabulary_)), tone_weights),
+            (
+                count_rows(table[1][np.array(clause_ids, dtype=np.int64)], clause_lengths, span_space.word.n_columns),
+                span_space.word.transformer,
+            ),
+            (count_rows(clause_flat, clause_char_lengths, len(span_counts.vocabulary_)), span_weights),
+            (count_rows(table[2][text_grams], text_lengths, element_words.n_columns), element_words.transformer),
+        ]
+        tone_words, tone_char, span_words, span_char, element_rows = tfidf_blocks(counted)
+        proba = self.tone_proba(self.tone_bank.scores_of_blocks([tone_words, tone_char]))
+
+        if clause_lengths:
+            cue_block = cue_csr(cue_rows, span_space.cues, span_space.n_cues)
+            scores = self.span_bank.scores_of_blocks([span_words, cue_block, span_char])
+            flat = self.spans.proba_from_scores(scores, *self.span_bank.slices)
         else:
             flat = np.zeros((0, len(SPAN_CLASSES)))
-        k = 0
+        scores_out, k = [], 0
         for units in per_text:
             scores_out.append((units, flat[k : k + len(units)]))
             k += len(units)
 
-        if self.shared_grams:  # same analyser as the tone model's words: same n-grams
-            element_rows = self.element_words.rows(grams=grams)
-        else:
-            element_rows = self.element_words.rows(docs=[" ".join(stream) for stream in streams])
-        if self.elements.cues:
-            cue_dense = np.array([[1.0 if m else 0.0 for m in cue_matches(s, "signals").values()] for s in streams])
-            nonzero = cue_dense != 0
-            cue_rows = CsrRows(
-                cue_dense[nonzero],
-                np.nonzero(nonzero)[1].astype(np.int32),
-                np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))]),
-                cue_dense.shape[1],
-            )
-            element_rows = hstack_rows([element_rows, cue_rows])
         element_proba = np.zeros((len(texts), len(self.elements.labels)))
-        if self.element_bank is not None:
-            scores = self.element_bank.scores(element_rows)
-            for part, column in zip(self.element_bank.slices, self.element_columns, strict=True):
-                element_proba[:, column] = logistic_from_scores(scores[:, part])[:, 1]
+        if self.element_bank is not None:  # binary models: each one decision column
+            element_proba[:, self.element_columns] = expit(self.element_bank.scores_of_blocks([element_rows]))
         elements = self.elements.explain_rows(
             texts, analyses, (element_rows.indptr, element_rows.indices, element_rows.data), element_proba
         )
         return proba, scores_out, elements
+
+
+def cue_csr(rows: Sequence[Sequence[float]], weight: float, n_columns: int) -> CsrRows:
+    """The cue block of `FeatureSpace.rows`: each row's cue values times `weight`, zeros left out."""
+    indptr, indices, values = [0], [], []
+    for row in rows:
+        for column, value in enumerate(row):
+            if weight * value != 0:
+                indices.append(column)
+                values.append(weight * value)
+        indptr.append(len(indices))
+    return CsrRows(np.array(values, dtype=np.float64), np.array(indices, dtype=np.int32), np.array(indptr), n_columns)
 
 
 def guide_records() -> list[dict[str, Any]]:
