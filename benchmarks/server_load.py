@@ -225,6 +225,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--bodies", type=int, default=40_000, help="wrk: bodies written per run (one per request)")
     parser.add_argument("--locust-processes", type=int, default=1, help="locust processes (>1: --processes N)")
+    parser.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto", help="uvicorn's event loop")
+    parser.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto", help="uvicorn's HTTP parser")
     args = parser.parse_args()
     if args.generator == "wrk" and not shutil.which("wrk"):
         parser.error("wrk is not installed: `make bench` installs Debian's wrk (or: apt-get install wrk)")
@@ -237,7 +239,7 @@ def main() -> None:
     )
     print(
         f"{generator}, {args.users} connections, no wait; {args.seconds} s measured after {args.warmup} s warm-up "
-        f"per endpoint; {server_stack()}, access log off"
+        f"per endpoint; {server_stack(args.loop, args.http)}, access log off"
     )
     header = (
         f"{'workers':>7} | {'endpoint':<26} | {'req/s':>7} | {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} | "
@@ -249,7 +251,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         for workers in args.workers:
             workdir = Path(tmp) / f"workers-{workers}"
-            with Server(workdir, models_dir, workers) as server:
+            with Server(workdir, models_dir, workers, (args.loop, args.http)) as server:
                 server.wait()
                 warm(server, args.warm_requests)
                 floor = None
@@ -277,14 +279,16 @@ def main() -> None:
     print(f"command: {command.strip()}")
 
 
-def server_stack() -> str:
-    """uvicorn's version and the HTTP parser and event loop it picks ("auto": httptools, uvloop if installed)."""
+def server_stack(loop: str, http: str) -> str:
+    """uvicorn's version, HTTP parser and event loop ("auto": httptools and uvloop when installed)."""
     import importlib.util
 
     import uvicorn
 
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    if http == "auto":
+        http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    if loop == "auto":
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     return f"uvicorn {uvicorn.__version__} ({http}, {loop})"
 
 

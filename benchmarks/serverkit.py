@@ -55,8 +55,11 @@ class Server:
     cold-start figure) does not include creating the tables.
     """
 
-    def __init__(self, workdir: Path, models_dir: Path, workers: int = 1) -> None:
+    def __init__(
+        self, workdir: Path, models_dir: Path, workers: int = 1, stack: tuple[str, str] = ("auto", "auto")
+    ) -> None:
         self.workdir, self.models_dir, self.workers = workdir, models_dir, workers
+        self.loop, self.http = stack
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.launched = 0.0
@@ -84,7 +87,7 @@ class Server:
         }
         command = [sys.executable, "-m", "serve.runner", "bench_app:create_app"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
-        command += ["--log-level", "warning", "--no-access-log"]
+        command += ["--log-level", "warning", "--no-access-log", "--loop", self.loop, "--http", self.http]
         self.log = open(self.workdir / f"uvicorn-{self.port}.log", "wb")  # noqa: SIM115 (closed in stop)
         self.launched = time.perf_counter()
         self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)

@@ -42,10 +42,23 @@ def serve(
     workers: int = 1,
     log_level: str = "info",
     access_log: bool = True,
+    loop: str = "auto",
+    http: str = "auto",
 ) -> None:
-    """Serve the factory `app` ("module:function") until interrupted; exit 3 if it failed to start."""
+    """Serve the factory `app` ("module:function") until interrupted; exit 3 if it failed to start.
+
+    `loop` and `http` are uvicorn's: "auto" takes uvloop and httptools (installed with the project).
+    """
     config = TcpConfig(
-        app, factory=True, host=host, port=port, workers=workers, log_level=log_level, access_log=access_log
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=access_log,
+        loop=loop,
+        http=http,
     )
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
@@ -65,6 +78,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    parser.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto")
+    parser.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto")
     args = parser.parse_args()
     serve(
         args.app,
@@ -73,6 +88,8 @@ def main() -> None:
         workers=args.workers,
         log_level=args.log_level,
         access_log=args.access_log,
+        loop=args.loop,
+        http=args.http,
     )
 
 
