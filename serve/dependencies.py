@@ -112,9 +112,16 @@ def require(role: str) -> Any:
     return dependency
 
 
+async def caller(request: Request) -> str:
+    """Who made an admin change, for the registry's history: the key's digest, never the key."""
+    _, _, key = request.headers.get("authorization", "").partition(" ")
+    return f"api key sha256:{digest(key.strip())[:12]}"
+
+
 AgentKey = Depends(require("agent"))
 AdminKey = Depends(require("admin"))
 StateDep = Annotated[AppState, Depends(get_state)]
+CallerDep = Annotated[str, Depends(caller)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SeverityModel = Annotated[Artifact, Depends(model_for("severity"))]
 ToneModel = Annotated[Artifact, Depends(model_for("tone"))]

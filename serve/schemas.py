@@ -199,11 +199,12 @@ ERROR_DESCRIPTIONS = {
     400: "Bad request: a body that is not UTF-8, a foreign cursor, an unsupported language or unscorable text (/v2).",
     401: "Missing or invalid API key.",
     403: "The key's role does not grant this endpoint.",
-    404: "No such ticket.",
+    404: "No such ticket, or no such model version.",
+    409: "The registry cannot make that change: already the champion, or nothing to roll back to.",
     413: "A body over TRIAGE_MAX_BODY_BYTES, a text over TRIAGE_MAX_TEXT_CHARS or a batch over TRIAGE_BATCH_LIMIT.",
     422: "Invalid request: mistyped or unknown fields, empty or non-Russian text.",
     429: "The key's rate limit is exceeded; see Retry-After.",
-    503: "A model is not loaded; `detail` says why.",
+    503: "A model is not loaded, or (export) the datasets cannot be read; `detail` says why.",
 }
 
 
@@ -225,6 +226,52 @@ class ModelPublic(BaseModel):
     """What the registry names champion (differs from `version` until the next reload)."""
     challenger: str | None = None
     load_error: str | None = None
+
+
+class PromoteRequest(Strict):
+    version: str = Field(
+        min_length=1, max_length=100, description="A version of the model, as `triage models list` shows."
+    )
+    reason: str = Field("", max_length=1000, description="Why, for the registry's history.")
+
+
+class RegistryEvent(BaseModel):
+    """One entry of the registry's history, as `registry.json` keeps it."""
+
+    model_config = ConfigDict(extra="allow")
+    action: Literal["promote", "rollback"]
+    version: str
+    previous: str | None
+    by: str
+    at: str
+    reason: str | None = None
+
+
+class ModelChange(BaseModel):
+    event: RegistryEvent
+    models: list[ModelPublic]
+    """What this process serves now; the other workers follow at their next registry poll."""
+
+
+class ExportCountsPublic(BaseModel):
+    read: int
+    superseded: int
+    overrides_changed: int
+    overrides_unchanged: int
+    new_records: int
+    in_test_split: int
+    """Corrections of test-split texts: never exported, so the test split stays a fair judge."""
+
+
+class CorrectionsExport(BaseModel):
+    """What `triage corrections export` writes, as JSON: `records` are guide-format lines for
+    `triage retrain --with-corrections`."""
+
+    task: Literal["tickets", "replies"]
+    summary: str
+    counts: ExportCountsPublic
+    skipped: list[str]
+    records: list[dict[str, Any]]
 
 
 class Health(BaseModel):

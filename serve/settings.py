@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/triage.db"
     """SQLite file by default; a `postgresql+psycopg://…` URL for PostgreSQL."""
     models_dir: Path = Path("models")
+    data_dir: Path = Path("data")
+    """The datasets; `GET /v1/corrections/export` reads the splits to keep test texts out of training."""
     max_text_chars: int = 20_000
     max_body_bytes: int = 1_000_000
     batch_limit: int = 500

@@ -12,7 +12,7 @@ import typer
 
 from training.artifacts import ArtifactError, read_metadata
 from training.cli_options import DataDir, ModelsDir, fail, open_model
-from training.data import TASKS, DataError, Task, dataset_path, load_records
+from training.data import TASKS, DataError, Task
 from training.registry import TASK_FOLDERS, last_change, promote, read_registry, rollback, versions
 
 models_app = typer.Typer(help="The model registry: champion, challenger, history.", no_args_is_help=True)
@@ -156,18 +156,16 @@ def corrections_export(
 ) -> None:
     """Stored corrections → guide-format records: overrides of train texts and new texts (never test texts)."""
     from serve.store import corrections_for_export
-    from training.corrections import TARGET, export_records
+    from training.corrections import TARGET, export_for_task
 
     name = checked_task(task)
     sessions = open_database(database_url)
     with sessions() as session:
         corrections = corrections_for_export(session, TARGET[name])
     try:
-        train = load_records(dataset_path(data_dir, name, "train"), name)
-        test = load_records(dataset_path(data_dir, name, "test"), name)
+        records, counts = export_for_task(name, corrections, data_dir)
     except DataError as err:
         raise fail(str(err)) from err
-    records, counts = export_records(name, corrections, train, test)
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as sink:
         for record in records:

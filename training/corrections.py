@@ -8,10 +8,11 @@ into training records: a model trained on them could no longer be judged on them
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from training.data import Task, validate_record
+from training.data import Task, dataset_path, load_records, validate_record
 
 LABEL_FIELDS: dict[str, tuple[str, ...]] = {
     "tickets": ("severity", "signals"),
@@ -34,6 +35,9 @@ class ExportCounts:
     new_records: int = 0
     in_test_split: int = 0
     skipped: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
     def summary(self) -> str:
         return (
@@ -103,11 +107,27 @@ def export_records(
     return records, counts
 
 
+def export_for_task(
+    task: Task, corrections: Sequence[dict[str, Any]], data_dir: Path
+) -> tuple[list[dict[str, Any]], ExportCounts]:
+    """`export_records` against the task's train and test splits under `data_dir` (CLI and API alike).
+
+    Raises `DataError` when a split cannot be read: without the test split nothing would keep its
+    texts out of training.
+    """
+    train = load_records(dataset_path(data_dir, task, "train"), task)
+    test = load_records(dataset_path(data_dir, task, "test"), task)
+    return export_records(task, corrections, train, test)
+
+
 @dataclass
 class MergeCounts:
     relabelled: int = 0
     appended: int = 0
     refused_test: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
     def summary(self) -> str:
         return (

@@ -11,10 +11,13 @@ champion, as it was before.
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,19 @@ def write_registry(task_dir: Path, registry: dict[str, Any]) -> None:
     os.replace(temp, registry_path(task_dir))
 
 
+@contextmanager
+def registry_lock(task_dir: Path) -> Iterator[None]:
+    """Serialise a read-modify-write of the registry: a promotion through the API (any worker, any
+    machine sharing the folder) and one from the CLI must not both start from the same old file."""
+    task_dir.mkdir(parents=True, exist_ok=True)
+    with open(task_dir / ".registry.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def champion_folder(task_dir: Path) -> Path:
     """The version folder to serve: the registry's champion, else the newest version."""
     champion = read_registry(task_dir).get("champion")
@@ -96,57 +112,62 @@ def register_trained(task_dir: Path, version: str, by: str | None = None) -> str
 
     Returns the role it got.
     """
-    _require_version(task_dir, version)
-    registry = read_registry(task_dir)
-    if not registry_path(task_dir).is_file():
-        older = [v for v in versions(task_dir) if v != version]
-        registry["champion"] = older[-1] if older else None
-    metrics = read_metadata(task_dir / version).get("metrics_test", {})
-    if registry.get("champion") in (None, version):
-        registry["champion"] = version
-        event = _event("promote", version, None, by, reason="first model of the task", metrics=metrics)
-        registry["history"].append(event)
-        role = "champion"
-    else:
-        registry["challenger"] = version
-        registry["history"].append(_event("challenger", version, registry["champion"], by, metrics=metrics))
-        role = "challenger"
-    write_registry(task_dir, registry)
-    return role
+    with registry_lock(task_dir):
+        _require_version(task_dir, version)
+        registry = read_registry(task_dir)
+        if not registry_path(task_dir).is_file():
+            older = [v for v in versions(task_dir) if v != version]
+            registry["champion"] = older[-1] if older else None
+        metrics = read_metadata(task_dir / version).get("metrics_test", {})
+        if registry.get("champion") in (None, version):
+            registry["champion"] = version
+            event = _event("promote", version, None, by, reason="first model of the task", metrics=metrics)
+            registry["history"].append(event)
+            role = "champion"
+        else:
+            registry["challenger"] = version
+            registry["history"].append(_event("challenger", version, registry["champion"], by, metrics=metrics))
+            role = "challenger"
+        write_registry(task_dir, registry)
+        return role
 
 
 def promote(task_dir: Path, version: str, by: str | None = None, reason: str = "", **extra: Any) -> dict[str, Any]:
     """Make `version` the champion; the old champion stays on disk for a rollback."""
-    _require_version(task_dir, version)
-    registry = read_registry(task_dir)
-    previous = registry.get("champion")
-    if previous == version:
-        raise ArtifactError(f"{version} is already the champion of {task_dir.name}")
-    registry["champion"] = version
-    if registry.get("challenger") == version:
-        registry["challenger"] = None
-    metrics = read_metadata(task_dir / version).get("metrics_test", {})
-    event = _event("promote", version, previous, by, reason=reason or "promoted by hand", metrics=metrics, **extra)
-    registry["history"].append(event)
-    write_registry(task_dir, registry)
-    return event
+    with registry_lock(task_dir):
+        _require_version(task_dir, version)
+        registry = read_registry(task_dir)
+        previous = registry.get("champion")
+        if previous == version:
+            raise ArtifactError(f"{version} is already the champion of {task_dir.name}")
+        registry["champion"] = version
+        if registry.get("challenger") == version:
+            registry["challenger"] = None
+        metrics = read_metadata(task_dir / version).get("metrics_test", {})
+        event = _event("promote", version, previous, by, reason=reason or "promoted by hand", metrics=metrics, **extra)
+        registry["history"].append(event)
+        write_registry(task_dir, registry)
+        return event
 
 
 def rollback(task_dir: Path, by: str | None = None) -> dict[str, Any]:
     """Give the champion's place back to the version it replaced (the previous promotion's)."""
-    registry = read_registry(task_dir)
-    current = registry.get("champion")
-    history = registry["history"]
-    promotion = next((e for e in reversed(history) if e["action"] == "promote" and e["version"] == current), None)
-    if promotion is None or not promotion.get("previous"):
-        raise ArtifactError(f"nothing to roll back to: {task_dir.name} champion {current} replaced no earlier version")
-    target = promotion["previous"]
-    _require_version(task_dir, target)
-    registry["champion"] = target
-    event = _event("rollback", target, current, by, reason=f"rolled back from {current}")
-    history.append(event)
-    write_registry(task_dir, registry)
-    return event
+    with registry_lock(task_dir):
+        registry = read_registry(task_dir)
+        current = registry.get("champion")
+        history = registry["history"]
+        promotion = next((e for e in reversed(history) if e["action"] == "promote" and e["version"] == current), None)
+        if promotion is None or not promotion.get("previous"):
+            raise ArtifactError(
+                f"nothing to roll back to: {task_dir.name} champion {current} replaced no earlier version"
+            )
+        target = promotion["previous"]
+        _require_version(task_dir, target)
+        registry["champion"] = target
+        event = _event("rollback", target, current, by, reason=f"rolled back from {current}")
+        history.append(event)
+        write_registry(task_dir, registry)
+        return event
 
 
 def last_change(task_dir: Path) -> str:

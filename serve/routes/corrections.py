@@ -1,11 +1,13 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, HTTPException, status
 
-from serve.dependencies import SessionDep, StateDep
-from serve.schemas import CorrectionPublic, ReplyCorrection, TicketCorrection, error_responses
-from serve.store import Correction, Ticket
+from serve.dependencies import AdminKey, SessionDep, StateDep
+from serve.schemas import CorrectionPublic, CorrectionsExport, ReplyCorrection, TicketCorrection, error_responses
+from serve.store import Correction, Ticket, corrections_for_export
 from serve.validation import require_scorable
+from training.corrections import TARGET, export_for_task
+from training.data import DataError
 
 router = APIRouter(prefix="/v1/corrections", tags=["corrections"])
 
@@ -42,3 +44,22 @@ def create_correction(body: Payload, session: SessionDep, state: StateDep) -> Co
     session.add(correction)
     session.commit()
     return correction
+
+
+@router.get(
+    "/export",
+    response_model=CorrectionsExport,
+    dependencies=[AdminKey],
+    responses=error_responses(403, 422, 503),
+)
+def export_corrections(task: Literal["tickets", "replies"], session: SessionDep, state: StateDep) -> CorrectionsExport:
+    """Stored corrections as guide-format records (`triage corrections export`): the latest correction
+    of a text wins, train texts keep their id, corrections of test-split texts are left out and counted."""
+    corrections = corrections_for_export(session, TARGET[task])
+    try:
+        records, counts = export_for_task(task, corrections, state.settings.data_dir)
+    except DataError as err:
+        raise HTTPException(status_code=503, detail=f"the {task} datasets cannot be read: {err}") from err
+    return CorrectionsExport(
+        task=task, summary=counts.summary(), counts=counts.as_dict(), skipped=counts.skipped, records=records
+    )

@@ -1,11 +1,16 @@
-from fastapi import APIRouter
+from typing import Annotated, Literal
 
-from serve.dependencies import AdminKey, StateDep
-from serve.schemas import ModelPublic, error_responses
+from fastapi import APIRouter, HTTPException
+from fastapi import Path as PathParam
+
+from serve.dependencies import AdminKey, CallerDep, StateDep
+from serve.schemas import ModelChange, ModelPublic, PromoteRequest, error_responses
 from training.artifacts import ArtifactError
-from training.registry import read_registry
+from training.registry import promote, read_registry, rollback, versions
 
 router = APIRouter(prefix="/v1", tags=["models"])
+
+ModelName = Annotated[Literal["severity", "tone"], PathParam(description="The model, as `GET /v1/models` names it.")]
 
 
 def describe(state: StateDep) -> list[ModelPublic]:
@@ -46,3 +51,40 @@ def reload_models(state: StateDep) -> list[ModelPublic]:
     """Load the registry's champions now (the server also checks every `TRIAGE_MODEL_POLL_SECONDS`)."""
     state.load_models()
     return describe(state)
+
+
+@router.post(
+    "/models/{model}/promote",
+    response_model=ModelChange,
+    dependencies=[AdminKey],
+    responses=error_responses(400, 403, 404, 409, 413, 422),
+)
+def promote_model(model: ModelName, body: PromoteRequest, state: StateDep, by: CallerDep) -> ModelChange:
+    """Make a version the champion (`triage models promote`): this process serves it at once, the
+    other workers at their next registry poll. The old champion stays on disk for a rollback."""
+    task_dir = state.settings.models_dir / model
+    known = versions(task_dir)
+    if body.version not in known:
+        raise HTTPException(status_code=404, detail=f"no version {body.version} of {model} (known: {', '.join(known)})")
+    try:
+        event = promote(task_dir, body.version, by=by, reason=body.reason)
+    except ArtifactError as err:
+        raise HTTPException(status_code=409, detail=str(err)) from err
+    state.load_models()
+    return ModelChange(event=event, models=describe(state))
+
+
+@router.post(
+    "/models/{model}/rollback",
+    response_model=ModelChange,
+    dependencies=[AdminKey],
+    responses=error_responses(403, 409, 422),
+)
+def rollback_model(model: ModelName, state: StateDep, by: CallerDep) -> ModelChange:
+    """Give the champion's place back to the version the current champion replaced (`triage models rollback`)."""
+    try:
+        event = rollback(state.settings.models_dir / model, by=by)
+    except ArtifactError as err:
+        raise HTTPException(status_code=409, detail=str(err)) from err
+    state.load_models()
+    return ModelChange(event=event, models=describe(state))

@@ -10,6 +10,7 @@ and a Hypothesis deadline well above any normal request that only catches a hang
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +35,12 @@ from tests.api.conftest import ADMIN_KEY, AGENT_KEY, KEYS
 
 MIN_REQUESTS = 2_000
 EXAMPLES = {schemathesis.GenerationMode.POSITIVE: 150, schemathesis.GenerationMode.NEGATIVE: 90}
-ADMIN_OPERATIONS = {"POST /v1/models/reload"}
+ADMIN_OPERATIONS = {
+    "POST /v1/models/reload",
+    "POST /v1/models/{model}/promote",
+    "POST /v1/models/{model}/rollback",
+    "GET /v1/corrections/export",
+}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -50,9 +56,12 @@ SEED_TICKETS = [
 
 
 def test_every_operation_conforms_to_its_schema(served_models: Path, tmp_path: Path) -> None:
+    models = tmp_path / "models"  # its own copy: the admin operations are fuzzed too (promote, rollback)
+    shutil.copytree(served_models, models)
     settings_ = Settings(
         database_url=f"sqlite:///{tmp_path / 'fuzz.db'}",
-        models_dir=served_models,
+        models_dir=models,
+        data_dir=Path(__file__).resolve().parents[2] / "data",
         api_keys=KEYS,
         batch_limit=20,
         rate_limit_per_second=0,
@@ -70,7 +79,7 @@ def test_every_operation_conforms_to_its_schema(served_models: Path, tmp_path: P
     failures: dict[tuple[str, str], str] = {}
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 14, [op.label for op in operations]
+    assert len(operations) >= 17, [op.label for op in operations]
     try:
         for operation in operations:
             key = ADMIN_KEY if operation.label in ADMIN_OPERATIONS else AGENT_KEY

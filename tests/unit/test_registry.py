@@ -73,3 +73,30 @@ def test_a_champion_whose_folder_vanished_is_an_error_not_a_silent_fallback(tmp_
     (tmp_path / first).rmdir()
     with pytest.raises(ArtifactError, match="folder is missing"):
         champion_folder(tmp_path)
+
+
+def test_concurrent_registry_changes_are_all_kept(tmp_path: Path) -> None:
+    """Promotions from several processes at once (API workers, a CLI) each read-modify-write the
+    registry; under its lock none of them is lost."""
+    import subprocess
+    import sys
+    import time
+
+    champion = saved(tmp_path, "20260101-000000")
+    register_trained(tmp_path, champion, by="ds")
+    challengers = [saved(tmp_path, f"20260102-00000{k}") for k in range(6)]
+    go = tmp_path / "go"
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from training.registry import register_trained\n"
+        "while not os.path.exists(sys.argv[3]): time.sleep(0.001)\n"
+        "for _ in range(5): register_trained(Path(sys.argv[1]), sys.argv[2], by=sys.argv[2])\n"
+    )
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), v, str(go)]) for v in challengers]
+    time.sleep(1.0)
+    go.touch()
+    assert [w.wait(timeout=60) for w in workers] == [0] * len(workers)
+    history = read_registry(tmp_path)["history"]
+    assert len(history) == 1 + 5 * len(challengers)
+    assert sorted(e["by"] for e in history[1:]) == sorted(v for v in challengers for _ in range(5))
