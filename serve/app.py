@@ -15,12 +15,12 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException
 
 from serve.auth import KeyRing, RateLimiter, digest, load_keyring, new_key
 from serve.dependencies import AgentKey, AppState
-from serve.metrics import Metrics
+from serve.metrics import Metrics, exposition
 from serve.middleware import LimitAndMeasure
 from serve.routes import corrections, health, languagetool, models, replies, tickets, webhooks
 from serve.schemas import error_responses
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics", include_in_schema=False, dependencies=[AgentKey])
     def prometheus() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(metrics), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(health.router)
     for module in (tickets, replies, corrections, webhooks, models, languagetool):

@@ -14,11 +14,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import shutil
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+from serve.metrics import MULTIPROCESS_DIR
 
 STARTUP_FAILURE = 3  # uvicorn's own exit status when the app did not start
 
@@ -32,6 +38,23 @@ class TcpConfig(uvicorn.Config):
             # same descriptor (bound, inheritable), re-wrapped so that asyncio recognises it as TCP
             sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
         return sock
+
+
+@contextlib.contextmanager
+def shared_metrics_dir() -> Iterator[None]:
+    """A fresh directory for the workers' Prometheus values (serve/metrics.py), removed at exit; the
+    variable is set before the workers start, so each imports prometheus_client in multiprocess mode.
+    A directory the caller set is used as it is (it must be emptied between runs)."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="triage-metrics-")
+    os.environ[MULTIPROCESS_DIR] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROCESS_DIR, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def serve(
@@ -61,7 +84,8 @@ def serve(
         http=http,
     )
     if workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        with shared_metrics_dir():
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
     server = uvicorn.Server(config)
     with contextlib.suppress(KeyboardInterrupt):
