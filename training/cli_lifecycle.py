@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from training.artifacts import ArtifactError, read_metadata
+from training.artifacts import ArtifactError, read_metadata, sign_artifact
 from training.cli_options import DataDir, ModelsDir, fail, open_model
 from training.data import TASKS, DataError, Task
 from training.registry import TASK_FOLDERS, last_change, promote, read_registry, rollback, versions
@@ -120,6 +120,22 @@ def models_promote(
     except ArtifactError as err:
         raise fail(str(err)) from err
     typer.echo(f"{task_dir.name}: champion {event['previous']} → {event['version']} (by {event['by']})")
+
+
+@models_app.command("sign")
+def models_sign(
+    version_list: Annotated[list[str], typer.Argument(metavar="VERSION", help="Versions to sign.")],
+    models_dir: ModelsDir = Path("models"),
+) -> None:
+    """Sign versions you trust with TRIAGE_MODEL_SIGNING_KEY (versions trained without it); a server
+    with the key set loads only signed model files."""
+    for version in version_list:
+        _, task_dir = find_version(models_dir, version)
+        try:
+            mac = sign_artifact(task_dir / version)
+        except ArtifactError as err:
+            raise fail(str(err)) from err
+        typer.echo(f"{task_dir.name} {version}: signed (HMAC-SHA256 {mac[:12]}…)")
 
 
 @models_app.command("rollback")

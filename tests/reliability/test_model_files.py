@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient
 from serve.app import create_app
 from serve.settings import Settings
 from tests.api.conftest import ADMIN_KEY, AGENT_KEY, KEYS
+from training.artifacts import SIGNING_KEY_ENV, sign_artifact
 from training.registry import promote, rollback, write_registry
 
 GOOD = "20260101-000000"  # the severity version of the `served_models` fixture
@@ -25,6 +27,16 @@ BAD = "20260301-000000"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 TICKET = {"text": "Третий день нет интернета, пишу уже второй раз."}
 NOT_MATCHING = "does not match its metadata"
+
+
+class Payload:
+    """Unpickling this creates `marker`: what a forged model file could do with any code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (Path.touch, (self.marker,))
 
 
 def add_version(models: Path, version: str, *, tamper: str) -> Path:
@@ -40,6 +52,9 @@ def add_version(models: Path, version: str, *, tamper: str) -> Path:
         model_path.write_bytes(bytes(data))
     elif tamper == "unloadable":  # checksum updated to match, but the file is not a model
         model_path.write_bytes(b"this is not a joblib file")
+        meta["model_sha256"] = hashlib.sha256(model_path.read_bytes()).hexdigest()
+    elif tamper.startswith("forged:"):  # a pickle that runs code when loaded, its checksum rewritten to match
+        model_path.write_bytes(pickle.dumps(Payload(Path(tamper.removeprefix("forged:")))))
         meta["model_sha256"] = hashlib.sha256(model_path.read_bytes()).hexdigest()
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     return folder
@@ -111,3 +126,36 @@ def test_a_registry_that_is_not_json_keeps_the_good_one(models: Path, tmp_path: 
         severity = {m["task"]: m for m in reloaded.json()}["severity"]
         assert severity["version"] == GOOD and "not valid JSON" in severity["load_error"]
         assert client.post("/v1/tickets", json=TICKET).json()["model_version"] == GOOD
+
+
+def test_with_a_signing_key_only_signed_model_files_are_unpickled(
+    models: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checksum beside the file stops damage, not an attacker who rewrites both; the signing key
+    (which never sits with the models) does: a forged file is refused before it is unpickled."""
+    marker = tmp_path / "code-ran"
+    monkeypatch.setenv(SIGNING_KEY_ENV, "a secret shared by the training and the serving machines")
+    with app_for(models, tmp_path) as client:  # the fixture's versions were saved without the key
+        listed = {m["task"]: m for m in client.get("/v1/models").json()}
+        assert listed["severity"]["version"] is None and "is not signed" in listed["severity"]["load_error"]
+        assert client.get("/readyz").json()["status"] == "not_ready"
+
+        for task, version in (("severity", GOOD), ("tone", "20260101-000001")):
+            sign_artifact(models / task / version)  # an admin vouches for the versions they trained
+        assert client.post("/v1/models/reload", headers=ADMIN).status_code == 200
+        assert client.get("/readyz").json()["status"] == "ready"
+
+        add_version(models, BAD, tamper=f"forged:{marker}")
+        promote(models / "severity", BAD, by="attacker", reason="a forged file with a matching sha256")
+        severity = {m["task"]: m for m in client.post("/v1/models/reload", headers=ADMIN).json()}["severity"]
+        assert (severity["version"], severity["champion"]) == (GOOD, BAD)
+        assert "signature that does not match" in severity["load_error"]  # it kept the copied HMAC
+        assert not marker.exists()  # refused before unpickling: the payload never ran
+
+        # a signature made with another key is refused the same way
+        monkeypatch.setenv(SIGNING_KEY_ENV, "the attacker's own key")
+        sign_artifact(models / "severity" / BAD)
+        monkeypatch.setenv(SIGNING_KEY_ENV, "a secret shared by the training and the serving machines")
+        severity = {m["task"]: m for m in client.post("/v1/models/reload", headers=ADMIN).json()}["severity"]
+        assert severity["version"] == GOOD and "does not match" in severity["load_error"]
+        assert not marker.exists()
