@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException
 
-from serve.auth import KeyRing, RateLimiter, digest, load_keyring, new_key
+from serve.auth import KeyRing, RateLimiter, SharedRateLimiter, digest, load_keyring, new_key
 from serve.dependencies import AgentKey, AppState
 from serve.metrics import Metrics, exposition
 from serve.middleware import LimitAndMeasure
@@ -61,6 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys, agent, admin = development_keys()
         print(f"no TRIAGE_API_KEYS: keys for this run only — agent {agent}  admin {admin}", flush=True)
     limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    if settings.rate_limit_dir is not None:
+        settings.rate_limit_dir.mkdir(parents=True, exist_ok=True)
+        limiter = SharedRateLimiter(
+            settings.rate_limit_per_second, settings.rate_limit_burst, directory=settings.rate_limit_dir
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,17 +1,21 @@
 """API keys with two roles, and a rate limit per key.
 
 `agent` keys score tickets, check drafts, send corrections and read the queue; `admin` keys may do
-all that and also reload models. Keys are only ever compared as sha256 digests, so a key file can
-hold digests instead of secrets (`triage keys new` prints both). A missing or unknown key is a 401,
-a known key without the role a 403; neither says which keys exist.
+all that and also promote, roll back and reload models and export corrections. Keys are only ever
+compared as sha256 digests, so a key file can hold digests instead of secrets (`triage keys new`
+prints both). A missing or unknown key is a 401, a known key without the role a 403; neither says
+which keys exist.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import math
+import os
 import secrets
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -107,12 +111,48 @@ class RateLimiter:
         now = time.monotonic()
         with self._lock:
             tokens, last = self._buckets.get(key_digest, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[key_digest] = (tokens - 1, now)
-                return 0.0
+            tokens, wait = self._take(tokens, last, now)
             self._buckets[key_digest] = (tokens, now)
-            return (1 - tokens) / self.rate
+        return wait
+
+    def _take(self, tokens: float, last: float, now: float) -> tuple[float, float]:
+        """(tokens left, seconds to wait) after refilling since `last` and taking one token if there is one."""
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens >= 1:
+            return tokens - 1, 0.0
+        return tokens, (1 - tokens) / self.rate
+
+
+BUCKET = struct.Struct("dd")  # tokens, last refill (CLOCK_MONOTONIC: one clock for every process)
+
+
+@dataclass
+class SharedRateLimiter(RateLimiter):
+    """The same buckets in files under `directory`, one per key, so every worker of a server spends
+    from one bucket (`serve.runner` gives N workers one directory): N workers no longer allow N times
+    the limit. Each take is an exclusive `flock`, a read and a write of 16 bytes."""
+
+    directory: Path = Path()
+    _files: dict[str, int] = field(default_factory=dict)
+
+    def wait_for(self, key_digest: str) -> float:
+        if self.rate <= 0:
+            return 0.0
+        with self._lock:
+            fd = self._files.get(key_digest)
+            if fd is None:
+                fd = os.open(self.directory / key_digest[:32], os.O_RDWR | os.O_CREAT, 0o600)
+                self._files[key_digest] = fd
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                now = time.monotonic()
+                raw = os.pread(fd, BUCKET.size, 0)
+                tokens, last = BUCKET.unpack(raw) if len(raw) == BUCKET.size else (self.burst, now)
+                tokens, wait = self._take(tokens, last, now)
+                os.pwrite(fd, BUCKET.pack(tokens, now), 0)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        return wait
 
 
 def retry_after(seconds: float) -> str:

@@ -1,11 +1,13 @@
 """Run an app factory under uvicorn: one process, or N worker processes sharing one listening socket.
 
-`triage serve` and the benchmarks start the server through here rather than `uvicorn.run`, for one
-reason: with `workers > 1` uvicorn 0.54 binds the shared socket with protocol 0, and the standard
-asyncio loop only sets TCP_NODELAY on connections whose socket says IPPROTO_TCP. Every keep-alive
-response then waits ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149): two workers served
-fewer requests than one. Binding the socket as IPPROTO_TCP fixes it for asyncio; uvloop (installed,
-and picked by uvicorn when present) sets TCP_NODELAY itself, so either loop gets it.
+`triage serve` and the benchmarks start the server through here rather than `uvicorn.run`:
+- With `workers > 1` uvicorn 0.54 binds the shared socket with protocol 0, and the standard asyncio
+  loop only sets TCP_NODELAY on connections whose socket says IPPROTO_TCP. Every keep-alive response
+  then waits ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149): two workers served fewer
+  requests than one. The socket is bound as IPPROTO_TCP here; uvloop (installed, and picked by
+  uvicorn when present) sets TCP_NODELAY itself, so either loop gets it.
+- N workers get folders they share (`shared_worker_state`): `/metrics` then counts the whole server
+  and the rate limit is one bucket per key, not one per worker.
 
     python -m serve.runner serve.app:create_app --workers 2 --port 8000
 """
@@ -20,6 +22,7 @@ import socket
 import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -40,21 +43,28 @@ class TcpConfig(uvicorn.Config):
         return sock
 
 
+RATE_LIMIT_DIR = "TRIAGE_RATE_LIMIT_DIR"
+
+
 @contextlib.contextmanager
-def shared_metrics_dir() -> Iterator[None]:
-    """A fresh directory for the workers' Prometheus values (serve/metrics.py), removed at exit; the
-    variable is set before the workers start, so each imports prometheus_client in multiprocess mode.
-    A directory the caller set is used as it is (it must be emptied between runs)."""
-    if os.environ.get(MULTIPROCESS_DIR):
-        yield
-        return
-    directory = tempfile.mkdtemp(prefix="triage-metrics-")
-    os.environ[MULTIPROCESS_DIR] = directory
+def shared_worker_state() -> Iterator[None]:
+    """Folders the workers of one server share, in a fresh temp dir removed at exit: their Prometheus
+    values (serve/metrics.py) and their rate-limit buckets (serve/auth.py). The variables are set
+    before the workers start, so each imports prometheus_client in multiprocess mode. A variable the
+    caller set is kept as it is (a metrics folder must then be emptied between runs)."""
+    root = Path(tempfile.mkdtemp(prefix="triage-workers-"))
+    added = []
+    for variable, folder in ((MULTIPROCESS_DIR, "metrics"), (RATE_LIMIT_DIR, "rate-limit")):
+        if not os.environ.get(variable):
+            (root / folder).mkdir()
+            os.environ[variable] = str(root / folder)
+            added.append(variable)
     try:
         yield
     finally:
-        os.environ.pop(MULTIPROCESS_DIR, None)
-        shutil.rmtree(directory, ignore_errors=True)
+        for variable in added:
+            os.environ.pop(variable, None)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def serve(
@@ -84,7 +94,7 @@ def serve(
         http=http,
     )
     if workers > 1:
-        with shared_metrics_dir():
+        with shared_worker_state():
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
     server = uvicorn.Server(config)

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = 100.0
     """Requests a second per API key and process, on average; 0 turns the limit off."""
     rate_limit_burst: int = 200
+    rate_limit_dir: Path | None = None
+    """A folder shared by the workers of one server, so they spend from one bucket per key;
+    `serve.runner` sets it for N > 1 workers. Unset: each process keeps its own buckets."""
     cors_origins: str = ""
     """Comma-separated origins allowed to call the API from a browser; empty (the default) allows none."""
     model_poll_seconds: float = 5.0

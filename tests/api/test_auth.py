@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serve.app import create_app
-from serve.auth import digest, load_keyring, parse_file
+from serve.auth import SharedRateLimiter, digest, load_keyring, parse_file
 from serve.settings import Settings
 from tests.api.conftest import ADMIN_KEY, AGENT_KEY, KEYS
 
@@ -104,3 +104,12 @@ def test_key_file_holds_digests_only(tmp_path: Path) -> None:
         load_keyring("root:abc", None)
     with pytest.raises(ValueError, match="expected role:key"):
         load_keyring("agent", None)
+
+
+def test_processes_sharing_a_rate_limit_folder_spend_from_one_bucket(tmp_path: Path) -> None:
+    """What N workers of one server do (serve.runner gives them the folder): two limiters, one bucket."""
+    first = SharedRateLimiter(rate=0.001, burst=3, directory=tmp_path)
+    second = SharedRateLimiter(rate=0.001, burst=3, directory=tmp_path)
+    waits = [limiter.wait_for("a" * 64) for limiter in (first, second, first, second, first)]
+    assert waits[:3] == [0.0, 0.0, 0.0] and all(w > 0 for w in waits[3:])
+    assert first.wait_for("b" * 64) == 0.0  # another key, its own bucket

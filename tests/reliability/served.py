@@ -23,13 +23,14 @@ class Server:
 
     WORKERS = 2
 
-    def __init__(self, database_url: str, models_dir: Path, log: Path) -> None:
+    def __init__(self, database_url: str, models_dir: Path, log: Path, **env: str) -> None:
         self.env = {
             **os.environ,
             "TRIAGE_DATABASE_URL": database_url,
             "TRIAGE_API_KEYS": KEYS,
             "TRIAGE_RATE_LIMIT_PER_SECOND": "0",
             "TRIAGE_MODEL_POLL_SECONDS": "0",
+            **env,
         }
         self.models_dir = models_dir
         self.log = log
