@@ -31,16 +31,16 @@ def models(triager, tone_checker, tmp_path: Path) -> Path:
     return root
 
 
+def app_with(models: Path, database: Path, data_dir: Path) -> TestClient:
+    settings = Settings(
+        database_url=f"sqlite:///{database}", models_dir=models, data_dir=data_dir, api_keys=KEYS, model_poll_seconds=0
+    )
+    return TestClient(create_app(settings), headers={"Authorization": f"Bearer {AGENT_KEY}"})
+
+
 @pytest.fixture
 def client(models: Path, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'admin.db'}",
-        models_dir=models,
-        data_dir=ROOT / "data",
-        api_keys=KEYS,
-        model_poll_seconds=0,
-    )
-    with TestClient(create_app(settings), headers={"Authorization": f"Bearer {AGENT_KEY}"}) as test_client:
+    with app_with(models, tmp_path / "admin.db", ROOT / "data") as test_client:
         yield test_client
 
 
@@ -121,13 +121,6 @@ def test_export_gives_the_cli_records_and_keeps_test_texts_out(client: TestClien
 
 
 def test_export_without_the_datasets_is_a_503_not_a_guess(models: Path, tmp_path: Path) -> None:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'nodata.db'}",
-        models_dir=models,
-        data_dir=tmp_path / "nowhere",
-        api_keys=KEYS,
-        model_poll_seconds=0,
-    )
-    with TestClient(create_app(settings), headers=ADMIN) as client:
-        response = client.get("/v1/corrections/export", params={"task": "tickets"})
+    with app_with(models, tmp_path / "nodata.db", tmp_path / "nowhere") as client:
+        response = client.get("/v1/corrections/export", params={"task": "tickets"}, headers=ADMIN)
         assert response.status_code == 503 and "datasets cannot be read" in response.json()["detail"]
