@@ -30,6 +30,8 @@ class Server:
             "TRIAGE_API_KEYS": KEYS,
             "TRIAGE_RATE_LIMIT_PER_SECOND": "0",
             "TRIAGE_MODEL_POLL_SECONDS": "0",
+            # the runner's shared folder for the workers lands here: a SIGKILLed server cannot remove it
+            "TMPDIR": str(log.parent),
             **env,
         }
         self.models_dir = models_dir
