@@ -7,10 +7,9 @@ prediction keeps the model version that made it.
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+from training.filelock import exclusive
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 THREAD_SEPARATOR = "\n\n"
@@ -160,19 +161,12 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-@contextmanager
-def migration_file_lock(engine: Engine) -> Iterator[None]:
-    """An exclusive `flock` on `<database file>.migrate-lock` for a SQLite file; nothing otherwise."""
+def migration_file_lock(engine: Engine) -> AbstractContextManager[None]:
+    """An exclusive lock on `<database file>.migrate-lock` for a SQLite file; nothing otherwise."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        yield
-        return
-    with open(f"{database}.migrate-lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        return nullcontext()
+    return exclusive(Path(f"{database}.migrate-lock"))
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -77,7 +77,7 @@ def sign_artifact(folder: Path) -> str:
     if sha256 != meta.get("model_sha256"):
         raise ArtifactError(f"{model_path} does not match its recorded sha256; not signing a changed file")
     meta["model_hmac_sha256"] = mac
-    (folder / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_metadata(folder, meta)
     return str(mac)
 
 
@@ -124,8 +124,12 @@ def save_artifact(model: Any, task_dir: Path, metadata: dict[str, Any], version:
     }
     if mac is not None:
         full["model_hmac_sha256"] = mac
-    (folder / METADATA_FILE).write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_metadata(folder, full)
     return Artifact(model, full, folder)
+
+
+def write_metadata(folder: Path, meta: dict[str, Any]) -> None:
+    (folder / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def read_metadata(folder: Path) -> dict[str, Any]:

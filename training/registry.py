@@ -11,18 +11,17 @@ champion, as it was before.
 
 from __future__ import annotations
 
-import fcntl
 import getpass
 import json
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from training.artifacts import METADATA_FILE, ArtifactError, latest_version, read_metadata
+from training.filelock import exclusive
 
 REGISTRY_FILE = "registry.json"
 TASK_FOLDERS: dict[str, str] = {"tickets": "severity", "replies": "tone"}
@@ -63,17 +62,11 @@ def write_registry(task_dir: Path, registry: dict[str, Any]) -> None:
     os.replace(temp, registry_path(task_dir))
 
 
-@contextmanager
-def registry_lock(task_dir: Path) -> Iterator[None]:
+def registry_lock(task_dir: Path) -> AbstractContextManager[None]:
     """Serialise a read-modify-write of the registry: a promotion through the API (any worker, any
     machine sharing the folder) and one from the CLI must not both start from the same old file."""
     task_dir.mkdir(parents=True, exist_ok=True)
-    with open(task_dir / ".registry.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return exclusive(task_dir / ".registry.lock")
 
 
 def champion_folder(task_dir: Path) -> Path:
