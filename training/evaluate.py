@@ -209,17 +209,14 @@ def spans_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return min(a["end"], b["end"]) > max(a["start"], b["start"])
 
 
-def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Tone classification, span detection by overlap (any category, same category, per category),
-    and element detection accuracy, from gold records and `ToneChecker.check` outputs."""
-    labels = list(TONES)
-    y_true = [r["tone"] for r in records]
-    y_pred = [p["tone"] for p in predictions]
-    summary = classification_summary(y_true, y_pred, labels)
-    true_idx = np.array([labels.index(v) for v in y_true])
-    proba = np.array([[p["scores"][t] for t in labels] for p in predictions])
-    gold = [(k, s) for k, r in enumerate(records) for s in r.get("spans") or []]
-    pred = [(k, s) for k, p in enumerate(predictions) for s in p["spans"]]
+def span_scores(
+    gold_spans: Sequence[Sequence[dict[str, Any]]], predicted_spans: Sequence[Sequence[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Span detection by overlap, from each text's gold and predicted spans: recall (a gold span any
+    predicted span overlaps), precision, category recall (overlapped by one of its category), and
+    recall and precision per category."""
+    gold = [(k, s) for k, r in enumerate(gold_spans) for s in r]
+    pred = [(k, s) for k, p in enumerate(predicted_spans) for s in p]
     by_text: dict[int, list[dict[str, Any]]] = {}
     for k, s in pred:
         by_text.setdefault(k, []).append(s)
@@ -241,6 +238,25 @@ def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[s
             "recall": hit_g / len(g) if g else 0.0,
             "precision": hit_p / len(p) if p else 0.0,
         }
+    return {
+        "gold": len(gold),
+        "predicted": len(pred),
+        "recall": float(np.mean(found)) if gold else 0.0,
+        "precision": float(np.mean(correct_pred)) if pred else 0.0,
+        "category_recall": float(np.mean(right)) if gold else 0.0,
+        "per_category": per_category,
+    }
+
+
+def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Tone classification, span detection by overlap (any category, same category, per category),
+    and element detection accuracy, from gold records and `ToneChecker.check` outputs."""
+    labels = list(TONES)
+    y_true = [r["tone"] for r in records]
+    y_pred = [p["tone"] for p in predictions]
+    summary = classification_summary(y_true, y_pred, labels)
+    true_idx = np.array([labels.index(v) for v in y_true])
+    proba = np.array([[p["scores"][t] for t in labels] for p in predictions])
     elements = {}
     for element in ELEMENTS:
         t = np.array([element in r.get("elements", []) for r in records])
@@ -251,14 +267,7 @@ def tone_metrics(records: Sequence[dict[str, Any]], predictions: Sequence[dict[s
         "blame_recall": summary["per_class"]["blame_shifting"]["recall"],
         "ece": expected_calibration_error(proba, true_idx),
         "reliability": reliability_curve(proba, true_idx),
-        "spans": {
-            "gold": len(gold),
-            "predicted": len(pred),
-            "recall": float(np.mean(found)) if gold else 0.0,
-            "precision": float(np.mean(correct_pred)) if pred else 0.0,
-            "category_recall": float(np.mean(right)) if gold else 0.0,
-            "per_category": per_category,
-        },
+        "spans": span_scores([r.get("spans") or [] for r in records], [p["spans"] for p in predictions]),
         "elements": elements,
     }
 

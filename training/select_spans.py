@@ -15,7 +15,7 @@ from pathlib import Path
 from sklearn.model_selection import KFold
 
 from training.data import dataset_path, load_records
-from training.evaluate import spans_overlap
+from training.evaluate import span_scores
 from training.tone import SpanDetector, ToneChecker
 
 CANDIDATES = [
@@ -39,22 +39,18 @@ def main() -> None:
     folds = list(KFold(args.folds, shuffle=True, random_state=0).split(train))
     print(f"{'candidate':<44} | {'span R':>6} {'span P':>6} {'categ':>6}")
     for params in CANDIDATES:
-        found = right = gold_n = correct = predicted_n = 0
+        gold_spans, predicted_spans = [], []
         for fit_idx, held_idx in folds:
             fit = [train[i] for i in fit_idx]
             model = SpanDetector(**params).fit([r["text"] for r in fit], [r.get("spans") or [] for r in fit])
             held = [train[i] for i in held_idx]
             for record, (units, proba) in zip(held, model.clause_proba([r["text"] for r in held]), strict=True):
-                spans = model.spans_from(record["text"], units, proba, threshold)
-                gold = record.get("spans") or []
-                gold_n += len(gold)
-                predicted_n += len(spans)
-                found += sum(any(spans_overlap(g, s) for s in spans) for g in gold)
-                right += sum(any(spans_overlap(g, s) and s["label"] == g["label"] for s in spans) for g in gold)
-                correct += sum(any(spans_overlap(s, g) for g in gold) for s in spans)
+                predicted_spans.append(model.spans_from(record["text"], units, proba, threshold))
+                gold_spans.append(record.get("spans") or [])
+        scores = span_scores(gold_spans, predicted_spans)
         name = ", ".join(f"{k}={v}" for k, v in params.items())
         print(
-            f"{name:<44} | {found / gold_n:>6.3f} {correct / max(predicted_n, 1):>6.3f} {right / gold_n:>6.3f}",
+            f"{name:<44} | {scores['recall']:>6.3f} {scores['precision']:>6.3f} {scores['category_recall']:>6.3f}",
             flush=True,
         )
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from training.artifacts import ArtifactError, save_artifact
+from training.artifacts import ArtifactError
 from training.batch import jsonl_blocks, read_block, score_partition
 from training.cli import app
 
@@ -64,11 +64,9 @@ def cli_output(task: str, models_dir: Path, source: Path, target: Path) -> list[
 
 
 @pytest.fixture(scope="module")
-def models_dir(triager, tone_checker, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("batch-models")
-    save_artifact(triager, root / "severity", {"task": "tickets"}, version="20260101-000000")
-    save_artifact(tone_checker, root / "tone", {"task": "replies"}, version="20260101-000001")
-    return root
+def models_dir(served_models: Path) -> Path:
+    """The suite's saved models (batch scoring only reads them)."""
+    return served_models
 
 
 @pytest.mark.parametrize(
